@@ -1,0 +1,159 @@
+package dev.sluice.actors.api;
+
+import dev.sluice.actors.stream.StreamEntity;
+import dev.sluice.actors.tail.TailHub;
+import dev.sluice.core.rules.Commands;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.function.Function;
+
+/**
+ * {@link StreamGateway} over Cluster Sharding: every call is an ask to the stream's entity;
+ * data reads go straight to the store on the blocking-IO executor. Thread-safe.
+ */
+public final class ShardedStreamGateway implements StreamGateway {
+  private final ClusterSharding sharding;
+  private final TailHub hub;
+  private final StreamReader reader;
+  private final Executor blockingIo;
+  private final Duration askTimeout;
+
+  public ShardedStreamGateway(ClusterSharding sharding, TailHub hub, StreamReader reader, Executor blockingIo, Duration askTimeout) {
+    this.sharding = sharding;
+    this.hub = hub;
+    this.reader = reader;
+    this.blockingIo = blockingIo;
+    this.askTimeout = askTimeout;
+  }
+
+  private EntityRef<StreamEntity.Command> ref(String path) {
+    return sharding.entityRefFor(StreamEntity.TYPE_KEY, path);
+  }
+
+  private <T> CompletionStage<T> ask(String path, Function<ActorRef<StreamEntity.Reply<T>>, StreamEntity.Command> msg) {
+    return ref(path).<StreamEntity.Reply<T>>ask(msg, askTimeout).handle((reply, err) -> {
+      if (err != null) {
+        throw new StreamUnavailableException("stream " + path + " did not answer: " + err, err);
+      }
+      if (reply.rejection() != null) throw new StreamRejectedException(reply.rejection());
+      if (reply.value() == null) throw new StreamUnavailableException("operation on " + path + " failed; retry", null);
+      return reply.value();
+    });
+  }
+
+  @Override
+  public CompletionStage<Commands.CreateResult> create(String path, Commands.Create cmd) {
+    return ask(path, r -> new StreamEntity.Create(cmd, r));
+  }
+
+  @Override
+  public CompletionStage<Commands.AppendResult> append(String path, Commands.Append cmd) {
+    return ask(path, r -> new StreamEntity.Append(cmd, r));
+  }
+
+  @Override
+  public CompletionStage<StreamView> view(String path, boolean touch) {
+    return ask(path, r -> new StreamEntity.GetView(touch, r));
+  }
+
+  @Override
+  public CompletionStage<Done> delete(String path) {
+    return this.<Boolean>ask(path, StreamEntity.Delete::new).thenApply(b -> Done.getInstance());
+  }
+
+  @Override
+  public CompletionStage<ReadChunk> read(StreamView view, long fromPos, int maxBytes) {
+    return CompletableFuture.supplyAsync(() -> reader.read(view, fromPos, maxBytes), blockingIo);
+  }
+
+  @Override
+  public CompletionStage<Optional<StreamView>> awaitBeyond(String path, long fromPos, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return awaitLoop(path, fromPos, deadline);
+  }
+
+  private CompletionStage<Optional<StreamView>> awaitLoop(String path, long fromPos, long deadlineNanos) {
+    // Listen before looking, so a commit between the look and the wait still wakes us.
+    CompletableFuture<TailHub.TailUpdate> next = hub.listen(path);
+    return view(path, false).thenCompose(v -> {
+      if (v.tail() > fromPos || v.info().closed()) return CompletableFuture.completedFuture(Optional.of(v));
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
+      return next.copy().orTimeout(left, TimeUnit.NANOSECONDS).handle((u, err) -> u).thenCompose(u -> {
+        if (u == null) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
+        if (!u.isSpurious() && !u.gone() && u.storeId() == v.storeId() && (u.tail() > fromPos || u.closed())) {
+          return CompletableFuture.completedFuture(Optional.of(v.withTail(u.tail(), u.closed())));
+        }
+        return awaitLoop(path, fromPos, deadlineNanos);
+      });
+    });
+  }
+
+  /** Where a tail is: the view it reads against, its position, whether it already said "caught up". */
+  private record TailCursor(StreamView view, long pos, boolean announcedUpToDate, boolean finished) {}
+
+  @Override
+  public Source<ReadChunk, NotUsed> tail(
+      String path, StreamView initial, long fromPos, Duration idleTimeout, Duration maxDuration, int maxChunkBytes) {
+    var start = new TailCursor(initial, Math.min(fromPos, initial.tail()), false, false);
+    return Source.unfoldAsync(start, (TailCursor c) -> step(path, c, idleTimeout, maxChunkBytes))
+        .takeWithin(maxDuration);
+  }
+
+  private CompletionStage<Optional<org.apache.pekko.japi.Pair<TailCursor, ReadChunk>>> step(
+      String path, TailCursor c, Duration idleTimeout, int maxChunkBytes) {
+    if (c.finished()) return CompletableFuture.completedFuture(Optional.empty());
+    if (c.pos() < c.view().tail()) {
+      return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> Optional.of(org.apache.pekko.japi.Pair.create(
+          new TailCursor(c.view(), chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk)));
+    }
+    if (c.view().info().closed() || !c.announcedUpToDate()) {
+      var chunk = reader.read(c.view(), c.pos(), 0);
+      return CompletableFuture.completedFuture(Optional.of(org.apache.pekko.japi.Pair.create(
+          new TailCursor(c.view(), c.pos(), true, chunk.closedAtEnd()), chunk)));
+    }
+    return awaitBeyond(path, c.pos(), idleTimeout).thenApplyAsync(v -> {
+      if (v.isEmpty()) {
+        // Idle: repeat the caught-up signal as a keep-alive.
+        var chunk = reader.read(c.view(), c.pos(), 0);
+        return Optional.of(org.apache.pekko.japi.Pair.create(c, chunk));
+      }
+      var nv = v.get();
+      if (nv.storeId() != c.view().storeId()) {
+        throw new StreamRejectedException(dev.sluice.core.error.Rejection.of(
+            dev.sluice.core.error.ErrorCode.STREAM_NOT_FOUND, "stream was re-created"));
+      }
+      var next = new TailCursor(nv, c.pos(), false, false);
+      if (nv.tail() > c.pos()) {
+        var chunk = reader.read(nv, c.pos(), maxChunkBytes);
+        return Optional.of(org.apache.pekko.japi.Pair.create(
+            new TailCursor(nv, chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk));
+      }
+      var chunk = reader.read(nv, c.pos(), 0);
+      return Optional.of(org.apache.pekko.japi.Pair.create(new TailCursor(nv, c.pos(), true, chunk.closedAtEnd()), chunk));
+    }, blockingIo);
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static boolean isTimeout(Throwable t) {
+    return unwrap(t) instanceof TimeoutException;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.actors.api;
+
+import dev.sluice.core.Bytes;
+import dev.sluice.core.model.Segment;
+import dev.sluice.core.protocol.Offset;
+import dev.sluice.core.spi.DataUnit;
+import dev.sluice.core.spi.StreamDataStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads committed bytes by offset straight from the store, walking a view's read path (inherited
+ * fork ranges, then the stream's own range): one seek per segment touched, never a replay through
+ * the entity (ARCHITECTURE.md "Data is read back by offset"). Blocking; thread-safe.
+ */
+public final class StreamReader {
+  private final StreamDataStore store;
+
+  public StreamReader(StreamDataStore store) {
+    this.store = store;
+  }
+
+  /** Units starting at or after {@code fromPos}, up to about {@code maxBytes}, bounded by the view's tail. */
+  public ReadChunk read(StreamView view, long fromPos, int maxBytes) {
+    long tail = view.tail();
+    long pos = Math.min(fromPos, tail);
+    var units = new ArrayList<Bytes>();
+    long budget = maxBytes;
+    for (Segment seg : view.readPath()) {
+      if (budget <= 0 || pos >= tail) break;
+      if (seg.end() <= pos) continue;
+      long from = Math.max(pos, seg.start());
+      List<DataUnit> got = store.read(seg.storeId(), from, seg.end(), (int) Math.min(Integer.MAX_VALUE, budget));
+      if (got.isEmpty()) {
+        pos = seg.end();
+        continue;
+      }
+      for (DataUnit u : got) {
+        Bytes data = u.data();
+        // A client-forged fork offset may cut a unit; never read past the segment (checklist §3).
+        if (u.end() > seg.end()) data = data.slice(0, (int) (seg.end() - u.position()));
+        units.add(data);
+        pos = u.position() + data.length();
+        budget -= data.length();
+      }
+      if (pos < seg.end()) break; // budget spent inside this segment
+    }
+    boolean upToDate = pos >= tail;
+    return new ReadChunk(List.copyOf(units), Offset.at(Math.min(fromPos, tail)), Offset.at(pos), upToDate,
+        upToDate && view.info().closed(), view);
+  }
+}

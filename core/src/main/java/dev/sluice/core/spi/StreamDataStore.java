@@ -1,0 +1,28 @@
+package dev.sluice.core.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Read side of the durable data store: stream bytes addressed by {@code (storeId, position)}.
+ *
+ * <p>A {@code storeId} names one incarnation of one stream (a re-created stream gets a new id,
+ * so it can never see its predecessor's bytes). Data is written only by the journal plugin
+ * (see {@link IndexedData}); this port only reads it and never returns uncommitted data:
+ * callers bound every read by the committed tail they got from the stream's entity.
+ *
+ * <p>Methods block on local storage (microseconds when cached); call them from a dispatcher
+ * meant for blocking IO. Implementations are thread-safe.
+ */
+public interface StreamDataStore {
+
+  /**
+   * Units of {@code storeId} whose start position is in {@code [fromPos, toPos)}, in position
+   * order, stopping once {@code maxBytes} is reached. At least one unit is returned when one
+   * exists in range, even if it is larger than {@code maxBytes}.
+   */
+  List<DataUnit> read(long storeId, long fromPos, long toPos, int maxBytes);
+
+  /** The unit that starts exactly at {@code position}, if any. */
+  Optional<DataUnit> unitAt(long storeId, long position);
+}
