@@ -22,7 +22,7 @@ public final class Bytes {
   }
 
   /** Wraps {@code data} without copying; the caller must not modify it afterwards. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Bytes wrap(byte[] data) {
     return data.length == 0 ? EMPTY : new Bytes(data);
   }
