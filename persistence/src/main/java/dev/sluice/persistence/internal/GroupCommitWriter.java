@@ -1,0 +1,265 @@
+package dev.sluice.persistence.internal;
+
+import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * INTERNAL API. The node's only RocksDB writer: one thread drains a queue of write requests, folds
+ * everything that arrived while the previous batch was being synced into ONE {@code WriteBatch},
+ * writes it with {@code sync = true}, and only then completes the requests' futures. One fsync
+ * pays for every stream that wrote meanwhile (REPLICATION-RESEARCH.md §3.2 "Group commit"); there
+ * is no timer: a lone write is synced at once, a burst batches itself.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>A future completes successfully only after the batch holding its request was written and,
+ *       with {@code sync} on, fsynced. A failed write fails every future in the batch: the WAL may
+ *       or may not hold it, and the journal contract says an uncertain write must fail.
+ *   <li>Requests are applied in submission order, so two writes of one persistenceId submitted in
+ *       order are stored in order, and a request sees the effects of all earlier ones.
+ *   <li>A request whose mutation throws fails alone; the others in its batch are unaffected.
+ * </ul>
+ *
+ * <p>Futures are completed on the writer thread: dependent stages must be cheap or use an
+ * {@code *Async} variant with their own executor, or they stall every writer on the node.
+ *
+ * <p>Thread-safe: {@link #submit} may be called from any thread.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+
+  /** Work run on the writer thread against the current batch. */
+  @FunctionalInterface
+  public interface Mutation {
+    void applyTo(WriteContext ctx) throws Exception;
+  }
+
+  /** Counters since start; {@code requests / batches} is the achieved group-commit factor. */
+  public record Stats(long batches, long requests, long failedBatches) {}
+
+  static final class Request {
+    private final Mutation mutation;
+    private final long approxBytes;
+    private final boolean isolated;
+    private final CompletableFuture<Void> future = new CompletableFuture<>();
+    private Throwable failure;
+
+    Request(Mutation mutation, long approxBytes, boolean isolated) {
+      this.mutation = mutation;
+      this.approxBytes = approxBytes;
+      this.isolated = isolated;
+    }
+
+    Mutation mutation() {
+      return mutation;
+    }
+
+    void fail(Throwable t) {
+      failure = t;
+    }
+  }
+
+  private static final Request POISON = new Request(ctx -> {}, 0, false);
+
+  private final RocksDbHandle handle;
+  private final WriteOptions writeOptions;
+  private final int maxBatchRequests;
+  private final long maxBatchBytes;
+  private final int maxPendingRequests;
+  private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong failedBatches = new AtomicLong();
+  private final Thread thread;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean closed;
+
+  GroupCommitWriter(
+      RocksDbHandle handle, boolean sync, int maxBatchRequests, long maxBatchBytes, int maxPendingRequests) {
+    this.handle = handle;
+    this.writeOptions = new WriteOptions().setSync(sync);
+    this.maxBatchRequests = maxBatchRequests;
+    this.maxBatchBytes = maxBatchBytes;
+    this.maxPendingRequests = maxPendingRequests;
+    this.thread = new Thread(this::run, "sluice-rocksdb-writer");
+    // Durability never depends on an orderly exit: acked writes are already synced, and RocksDB's
+    // WAL recovery drops a torn unacked tail. So the JVM need not wait for this thread.
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues {@code mutation}; the future completes once its batch is durable. */
+  public CompletableFuture<Void> submit(Mutation mutation, long approxBytes) {
+    return enqueue(new Request(mutation, approxBytes, false));
+  }
+
+  /**
+   * Like {@link #submit}, but everything queued before is committed first, so the mutation may read
+   * committed state with {@link WriteContext#newCommittedIterator}. For rare operations only (it
+   * splits a batch).
+   */
+  public CompletableFuture<Void> submitIsolated(Mutation mutation) {
+    return enqueue(new Request(mutation, 0, true));
+  }
+
+  /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
+  public CompletableFuture<Void> barrier() {
+    return enqueue(new Request(ctx -> {}, 0, false));
+  }
+
+  public Stats stats() {
+    return new Stats(batches.get(), requests.get(), failedBatches.get());
+  }
+
+  private CompletableFuture<Void> enqueue(Request r) {
+    if (closed) {
+      r.future.completeExceptionally(closedException());
+      return r.future;
+    }
+    if (pending.incrementAndGet() > maxPendingRequests) {
+      pending.decrementAndGet();
+      r.future.completeExceptionally(new RocksDbStorageException(
+          "write queue full (" + maxPendingRequests + " pending); storage cannot keep up"));
+      return r.future;
+    }
+    queue.add(r);
+    // close() may have drained the queue between our check and add: take the request back
+    // ourselves. If remove fails, the writer or close() owns it and will complete it.
+    if (closed && queue.remove(r)) {
+      r.future.completeExceptionally(closedException());
+    }
+    return r.future;
+  }
+
+  private void run() {
+    List<Request> drained = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      drained.add(takeUninterruptibly());
+      long bytes = drained.get(0).approxBytes;
+      Request next;
+      while (drained.size() < maxBatchRequests && bytes < maxBatchBytes && (next = queue.poll()) != null) {
+        drained.add(next);
+        bytes += next.approxBytes;
+      }
+      int poison = drained.indexOf(POISON);
+      if (poison >= 0) {
+        stop = true;
+        for (Request late : drained.subList(poison + 1, drained.size())) {
+          late.future.completeExceptionally(closedException());
+        }
+        drained.subList(poison, drained.size()).clear();
+      }
+      pending.addAndGet(-drained.size());
+      process(drained);
+      drained.clear();
+    }
+  }
+
+  private void process(List<Request> drained) {
+    WriteContext ctx = new WriteContext(handle);
+    try {
+      for (Request r : drained) {
+        if (r.isolated && !ctx.isEmpty()) {
+          commit(ctx);
+          ctx.close();
+          ctx = new WriteContext(handle);
+        }
+        ctx.apply(r);
+      }
+      commit(ctx);
+    } catch (Throwable t) {
+      // Last line of defence (e.g. OutOfMemoryError): never leave a future hanging, never die.
+      for (Request r : drained) {
+        r.future.completeExceptionally(t);
+      }
+    } finally {
+      ctx.close();
+    }
+  }
+
+  private void commit(WriteContext ctx) {
+    if (ctx.isEmpty()) {
+      return;
+    }
+    Throwable batchFailure = ctx.broken();
+    if (batchFailure == null) {
+      try {
+        WriteBatch batch = ctx.sealedBatch();
+        if (batch.count() > 0) {
+          handle.db().write(writeOptions, batch);
+        }
+      } catch (Throwable t) {
+        // Failure story: an fsync error can leave the batch in the OS cache and even visible to
+        // readers while not durable. Acking it would be a lie, so every request fails and its
+        // entity recovers; RocksDB itself refuses further writes after such a background error.
+        batchFailure = new RocksDbStorageException("group commit failed; outcome uncertain", t);
+      }
+    }
+    batches.incrementAndGet();
+    requests.addAndGet(ctx.members().size());
+    if (batchFailure != null) {
+      failedBatches.incrementAndGet();
+    }
+    for (Request r : ctx.members()) {
+      if (r.failure != null) {
+        r.future.completeExceptionally(r.failure);
+      } else if (batchFailure != null) {
+        r.future.completeExceptionally(batchFailure);
+      } else {
+        r.future.complete(null);
+      }
+    }
+  }
+
+  private Request takeUninterruptibly() {
+    while (true) {
+      try {
+        return queue.take();
+      } catch (InterruptedException e) {
+        // Only close() stops the writer (via POISON); an interrupt must not drop queued writes.
+      }
+    }
+  }
+
+  /**
+   * Stops accepting requests, commits everything already queued, and waits for the writer thread to
+   * finish. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    closed = true;
+    queue.add(POISON);
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    Request r;
+    while ((r = queue.poll()) != null) {
+      r.future.completeExceptionally(closedException());
+    }
+    writeOptions.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static RocksDbStorageException closedException() {
+    return new RocksDbStorageException("RocksDB storage is closed");
+  }
+}

@@ -1,0 +1,208 @@
+package dev.sluice.persistence.internal;
+
+import dev.sluice.core.spi.IndexedData;
+import dev.sluice.core.spi.PurgesData;
+import dev.sluice.persistence.rocksdb.KeyLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.pekko.persistence.AtomicWrite;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.journal.Tagged;
+import org.apache.pekko.serialization.Serialization;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * INTERNAL API. Storage access for {@link dev.sluice.persistence.journal.RocksDbJournal}: turns
+ * Pekko journal calls into group-commit mutations and RocksDB reads. The journal actor only
+ * delegates here.
+ *
+ * <p>Writes: every {@code AtomicWrite} of one call is serialized on the caller's thread (a failure
+ * rejects that AtomicWrite only: definitely not stored), then all of them go to the writer as ONE
+ * mutation, so they land in one synced {@code WriteBatch} together with the {@code meta} update and
+ * the {@code data} records of {@link IndexedData} / {@link PurgesData} events.
+ *
+ * <p>Reads run on {@code ioExecutor}. The highest sequence number is read behind a writer
+ * {@linkplain GroupCommitWriter#barrier() barrier}, so a restarted entity never sees a tail older
+ * than a write it had in flight, which would make it reuse sequence numbers.
+ *
+ * <p>Thread-safe.
+ */
+public final class JournalDao {
+  /** The epoch of every write until fenced replication exists (REPLICATION-RESEARCH.md §3.2). */
+  static final long UNFENCED_EPOCH = 0L;
+  private static final int PG = KeyLayout.DEFAULT_PLACEMENT_GROUP;
+
+  private final RocksDbHandle handle;
+  private final Serialization serialization;
+  private final Executor ioExecutor;
+
+  public JournalDao(RocksDbHandle handle, Serialization serialization, Executor ioExecutor) {
+    this.handle = handle;
+    this.serialization = serialization;
+    this.ioExecutor = ioExecutor;
+  }
+
+  /**
+   * Stores the writes; the result has one entry per AtomicWrite (empty = stored, present =
+   * rejected), or is an empty list when nothing was rejected. Fails when the storage write fails.
+   */
+  public CompletionStage<List<Optional<Exception>>> write(Iterable<AtomicWrite> writes) {
+    List<Optional<Exception>> results = new ArrayList<>();
+    List<PreparedWrite> prepared = new ArrayList<>();
+    boolean anyRejected = false;
+    long bytes = 0;
+    for (AtomicWrite aw : writes) {
+      try {
+        PreparedWrite p = prepare(aw);
+        prepared.add(p);
+        bytes += p.bytes;
+        results.add(Optional.empty());
+      } catch (Exception e) {
+        results.add(Optional.of(e));
+        anyRejected = true;
+      }
+    }
+    List<Optional<Exception>> outcome = anyRejected ? results : List.of();
+    if (prepared.isEmpty()) {
+      return CompletableFuture.completedFuture(outcome);
+    }
+    return handle.writer()
+        .submit(ctx -> {
+          for (PreparedWrite p : prepared) {
+            p.applyTo(ctx);
+          }
+        }, bytes)
+        .thenApply(v -> outcome);
+  }
+
+  /** Highest sequence number ever written for {@code pid} (0 if none); never lowered by deletes. */
+  public CompletionStage<Long> highestSequenceNr(String pid) {
+    return handle.writer().barrier()
+        .thenApplyAsync(v -> handle.read(db -> readMeta(db, pid)).highestEver(), ioExecutor);
+  }
+
+  /** Replays stored events in {@code [from, to]}, at most {@code max}, in order. */
+  public CompletionStage<Void> replay(String pid, long from, long to, long max, Consumer<PersistentRepr> callback) {
+    return CompletableFuture.runAsync(() -> replayBlocking(pid, from, to, max, callback), ioExecutor);
+  }
+
+  /**
+   * Deletes events {@code <= toSeq}: one range delete in {@code log} and {@code deletedTo} in
+   * {@code meta}, in one synced batch. {@code highestEver} stays, so the TCK's "not reset
+   * highestSequenceNr after journal cleanup" holds.
+   */
+  public CompletionStage<Void> deleteTo(String pid, long toSeq) {
+    StreamKey stream = new StreamKey(PG, pid);
+    return handle.writer().submit(ctx -> {
+      MetaRecord before = ctx.meta(stream);
+      MetaRecord after = before.deletedUpTo(toSeq);
+      if (after.deletedTo() > before.deletedTo()) {
+        ctx.deleteRange(Column.LOG,
+            KeyLayout.seqKey(PG, pid, 0),
+            KeyLayout.seqKeyUpperBound(PG, pid, after.deletedTo()));
+        ctx.putMeta(stream, after);
+      }
+    }, 64);
+  }
+
+  private void replayBlocking(String pid, long from, long to, long max, Consumer<PersistentRepr> callback) {
+    handle.read(db -> {
+      long start = Math.max(Math.max(from, 0), readMeta(db, pid).deletedTo() + 1);
+      if (max <= 0 || to < start) {
+        return null;
+      }
+      byte[] lowerKey = KeyLayout.seqKey(PG, pid, start);
+      try (Slice lower = new Slice(lowerKey);
+          Slice upper = new Slice(KeyLayout.seqKeyUpperBound(PG, pid, to));
+          ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+          RocksIterator it = db.newIterator(handle.column(Column.LOG), options)) {
+        long n = 0;
+        for (it.seek(lowerKey); it.isValid() && n < max; it.next()) {
+          LogRecord rec = LogRecord.decode(it.key(), it.value());
+          callback.accept((PersistentRepr) rec.repr().deserialize(serialization));
+          n++;
+        }
+        it.status();
+      }
+      return null;
+    });
+  }
+
+  private MetaRecord readMeta(RocksDB db, String pid) throws RocksDBException {
+    byte[] key = KeyLayout.streamKey(PG, pid);
+    byte[] value = db.get(handle.column(Column.META), key);
+    return value == null ? MetaRecord.EMPTY : MetaRecord.decode(key, value);
+  }
+
+  private PreparedWrite prepare(AtomicWrite aw) throws Exception {
+    String pid = aw.persistenceId();
+    KeyLayout.pidBytes(pid); // rejects ids that do not fit the key layout
+    List<Op> ops = new ArrayList<>();
+    long lastSeq = 0;
+    long bytes = 0;
+    for (PersistentRepr repr : CollectionConverters.asJava(aw.payload())) {
+      Object event = repr.payload();
+      PersistentRepr toStore = repr;
+      if (event instanceof Tagged tagged) {
+        // Tags are not stored: no eventsByTag query is served from this journal (design-notes.md).
+        event = tagged.payload();
+        toStore = repr.withPayload(event);
+      }
+      byte[] key = KeyLayout.seqKey(PG, pid, repr.sequenceNr());
+      SerializedBlob blob = SerializedBlob.of(serialization, toStore);
+      byte[] value = new LogRecord(UNFENCED_EPOCH, repr.writerUuid(), blob).encode(key);
+      ops.add(ctx -> ctx.put(Column.LOG, key, value));
+      bytes += key.length + value.length;
+      // Purge before index: an event that re-creates a store must keep its own new unit.
+      if (event instanceof PurgesData purge) {
+        long storeId = purge.purgedStoreId();
+        ops.add(ctx -> ctx.deleteRange(Column.DATA, KeyLayout.dataKey(storeId, 0), KeyLayout.dataStoreEnd(storeId)));
+      }
+      if (event instanceof IndexedData indexed) {
+        byte[] dataKey = KeyLayout.dataKey(indexed.storeId(), indexed.position());
+        byte[] data = indexed.data().unsafeArray();
+        ops.add(ctx -> ctx.put(Column.DATA, dataKey, data));
+        bytes += dataKey.length + data.length;
+      }
+      lastSeq = Math.max(lastSeq, repr.sequenceNr());
+    }
+    return new PreparedWrite(new StreamKey(PG, pid), lastSeq, ops, bytes);
+  }
+
+  @FunctionalInterface
+  private interface Op {
+    void applyTo(WriteContext ctx) throws Exception;
+  }
+
+  /** One AtomicWrite, serialized and ready to be applied on the writer thread. */
+  private static final class PreparedWrite {
+    final StreamKey stream;
+    final long lastSeq;
+    final List<Op> ops;
+    final long bytes;
+
+    PreparedWrite(StreamKey stream, long lastSeq, List<Op> ops, long bytes) {
+      this.stream = stream;
+      this.lastSeq = lastSeq;
+      this.ops = ops;
+      this.bytes = bytes;
+    }
+
+    void applyTo(WriteContext ctx) throws Exception {
+      for (Op op : ops) {
+        op.applyTo(ctx);
+      }
+      ctx.putMeta(stream, ctx.meta(stream).appended(lastSeq, UNFENCED_EPOCH));
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.sluice.persistence.internal;
+
+/**
+ * INTERNAL API. Value of a {@code log} key: one event as a serialized {@code PersistentRepr}, plus the
+ * epoch of the writer that stored it and its writerUuid, kept outside the blob so that replication
+ * (REPLICATION-RESEARCH.md §3.2: log matching, recovery re-stamping) can read them without Pekko
+ * serialization. Layout in {@link dev.sluice.persistence.rocksdb.KeyLayout}. Immutable.
+ */
+public record LogRecord(long epoch, String writerUuid, SerializedBlob repr) {
+  private static final int FORMAT = 1;
+
+  public byte[] encode(byte[] key) {
+    RecordWriter w = new RecordWriter(1 + 8 + 2 + writerUuid.length() + repr.encodedSize());
+    w.u8(FORMAT).u64(epoch).str16(writerUuid);
+    repr.writeTo(w);
+    return w.finish(key);
+  }
+
+  /** @throws dev.sluice.persistence.rocksdb.CorruptRecordException on checksum or format mismatch */
+  public static LogRecord decode(byte[] key, byte[] value) {
+    RecordReader r = new RecordReader(key, value, "log");
+    r.expectFormat(FORMAT);
+    LogRecord rec = new LogRecord(r.u64(), r.str16(), SerializedBlob.readFrom(r));
+    r.expectEnd();
+    return rec;
+  }
+}

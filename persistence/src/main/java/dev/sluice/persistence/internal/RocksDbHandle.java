@@ -1,0 +1,260 @@
+package dev.sluice.persistence.internal;
+
+import dev.sluice.persistence.rocksdb.KeyLayout;
+import dev.sluice.persistence.rocksdb.RocksDbSettings;
+import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * INTERNAL API. The open RocksDB instance of a node: its column families ({@link Column}), the
+ * {@link GroupCommitWriter} that is its only writer, and a close guard.
+ *
+ * <p>Lifecycle:
+ * <pre>
+ *   open() --> OPEN --close()--> CLOSED
+ *                |                  ^
+ *                +-- reads hold the read lock; close() takes the write lock, so no native call
+ *                    ever runs on a freed handle (that would crash the JVM, not throw)
+ * </pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class RocksDbHandle implements AutoCloseable {
+
+  /** A read against the open database; may throw RocksDB's checked exception. */
+  @FunctionalInterface
+  public interface ReadAction<T> {
+    T run(RocksDB db) throws RocksDBException;
+  }
+
+  private final RocksDbSettings settings;
+  private final RocksDB db;
+  private final Map<Column, ColumnFamilyHandle> columns;
+  private final List<AutoCloseable> nativeResources;
+  private final UUID diskUuid;
+  private final GroupCommitWriter writer;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private RocksDbHandle(
+      RocksDbSettings settings,
+      RocksDB db,
+      Map<Column, ColumnFamilyHandle> columns,
+      List<AutoCloseable> nativeResources,
+      UUID diskUuid) {
+    this.settings = settings;
+    this.db = db;
+    this.columns = columns;
+    this.nativeResources = nativeResources;
+    this.diskUuid = diskUuid;
+    this.writer = new GroupCommitWriter(
+        this, settings.sync(), settings.maxBatchRequests(), settings.maxBatchBytes(),
+        settings.maxPendingRequests());
+  }
+
+  /**
+   * Opens (creating if missing) the database in {@code settings.dir()} with every column family.
+   *
+   * @throws RocksDbStorageException if it cannot be opened (e.g. locked by another node) or was
+   *     written by an incompatible layout version
+   */
+  public static RocksDbHandle open(RocksDbSettings settings) {
+    RocksDB.loadLibrary();
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      Files.createDirectories(settings.dir());
+      LRUCache cache = track(resources, new LRUCache(settings.blockCacheSize()));
+      BloomFilter bloom = track(resources, new BloomFilter(10));
+      BlockBasedTableConfig table = new BlockBasedTableConfig()
+          .setBlockCache(cache)
+          .setFilterPolicy(bloom)
+          .setCacheIndexAndFilterBlocks(true);
+      ColumnFamilyOptions cfOptions = track(resources, new ColumnFamilyOptions()
+          .setTableFormatConfig(table)
+          .setWriteBufferSize(settings.writeBufferSize())
+          .setCompressionType(CompressionType.LZ4_COMPRESSION));
+      DBOptions dbOptions = track(resources, new DBOptions()
+          .setCreateIfMissing(true)
+          .setCreateMissingColumnFamilies(true)
+          .setMaxBackgroundJobs(settings.maxBackgroundJobs())
+          // Stop replaying the WAL at the first torn record: everything acked was synced before it.
+          .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery));
+
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (Column c : Column.values()) {
+        descriptors.add(new ColumnFamilyDescriptor(c.cfNameBytes(), cfOptions));
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db = RocksDB.open(dbOptions, settings.dir().toString(), descriptors, handles);
+      Map<Column, ColumnFamilyHandle> columns = new EnumMap<>(Column.class);
+      for (int i = 0; i < handles.size(); i++) {
+        columns.put(Column.values()[i], handles.get(i));
+      }
+      UUID diskUuid;
+      try {
+        diskUuid = checkNodeKeys(db, columns.get(Column.DEFAULT));
+      } catch (RuntimeException | RocksDBException e) {
+        handles.forEach(ColumnFamilyHandle::close);
+        db.close();
+        throw e;
+      }
+      return new RocksDbHandle(settings, db, columns, resources, diskUuid);
+    } catch (IOException | RocksDBException e) {
+      closeAll(resources);
+      throw new RocksDbStorageException("cannot open RocksDB in " + settings.dir().toAbsolutePath(), e);
+    } catch (RuntimeException e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  /**
+   * A new database gets the current format version and a random disk UUID (the BookKeeper "cookie"
+   * that will let a replica notice it lost its disk, REPLICATION-RESEARCH.md §3.2); an existing one
+   * must carry the version this code understands.
+   */
+  private static UUID checkNodeKeys(RocksDB db, ColumnFamilyHandle cf) throws RocksDBException {
+    byte[] version = db.get(cf, KeyLayout.NODE_FORMAT_VERSION);
+    if (version == null) {
+      UUID uuid = UUID.randomUUID();
+      try (WriteBatch batch = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
+        batch.put(cf, KeyLayout.NODE_FORMAT_VERSION,
+            ByteBuffer.allocate(4).putInt(KeyLayout.FORMAT_VERSION).array());
+        batch.put(cf, KeyLayout.NODE_DISK_UUID, ByteBuffer.allocate(16)
+            .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
+        db.write(sync, batch);
+      }
+      return uuid;
+    }
+    int found = version.length == 4 ? ByteBuffer.wrap(version).getInt() : -1;
+    if (found != KeyLayout.FORMAT_VERSION) {
+      throw new RocksDbStorageException("storage format version " + found + " is not supported (expected "
+          + KeyLayout.FORMAT_VERSION + "); refusing to open rather than misread it");
+    }
+    byte[] uuid = db.get(cf, KeyLayout.NODE_DISK_UUID);
+    if (uuid == null || uuid.length != 16) {
+      throw new RocksDbStorageException("node/disk-uuid is missing or malformed");
+    }
+    ByteBuffer b = ByteBuffer.wrap(uuid);
+    return new UUID(b.getLong(), b.getLong());
+  }
+
+  public RocksDbSettings settings() {
+    return settings;
+  }
+
+  public UUID diskUuid() {
+    return diskUuid;
+  }
+
+  public GroupCommitWriter writer() {
+    return writer;
+  }
+
+  /** The raw database; callers outside the writer thread must go through {@link #read}. */
+  RocksDB db() {
+    return db;
+  }
+
+  public ColumnFamilyHandle column(Column c) {
+    return columns.get(c);
+  }
+
+  /**
+   * Runs a read while the database is guaranteed open.
+   *
+   * @throws RocksDbStorageException if closed or if RocksDB fails
+   */
+  public <T> T read(ReadAction<T> action) {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new RocksDbStorageException("RocksDB storage is closed");
+      }
+      return action.run(db);
+    } catch (RocksDBException e) {
+      throw new RocksDbStorageException("RocksDB read failed: " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public boolean isClosed() {
+    lock.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Commits every queued write, stops the writer, then closes the database once in-flight reads
+   * are done. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (isClosed()) {
+      return;
+    }
+    writer.close();
+    lock.writeLock().lock();
+    try {
+      closed = true;
+      RocksDBException failure = null;
+      try {
+        db.syncWal();
+      } catch (RocksDBException e) {
+        failure = e;
+      }
+      columns.values().forEach(ColumnFamilyHandle::close);
+      try {
+        db.closeE();
+      } catch (RocksDBException e) {
+        failure = failure == null ? e : failure;
+      }
+      closeAll(nativeResources);
+      if (failure != null) {
+        throw new RocksDbStorageException("closing RocksDB failed", failure);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception ignored) {
+        // Native option objects; closing them cannot fail in a way we could act on.
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.sluice.persistence.rocksdb;
+
+import dev.sluice.core.spi.StreamDataStore;
+import dev.sluice.persistence.internal.RocksDbHandle;
+import java.util.UUID;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.ExtensionId;
+import org.apache.pekko.actor.ExtensionIdProvider;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+
+/**
+ * The node's one RocksDB instance, shared by the journal plugin, the snapshot store and the read
+ * side ({@link #dataStore()}). A Pekko extension, so there is exactly one per ActorSystem:
+ *
+ * <pre>{@code
+ * StreamDataStore data = RocksDbStorage.get(system).dataStore();
+ * }</pre>
+ *
+ * <p>Opened on first use from {@link RocksDbSettings} ({@code sluice.persistence.rocksdb}) and closed
+ * when the ActorSystem terminates, after its actors (and so the plugins) have stopped; queued
+ * writes are committed first. Column families and key layout: {@link KeyLayout}.
+ *
+ * <p>Thread-safe. Calls after close fail with {@link RocksDbStorageException}.
+ */
+public final class RocksDbStorage implements Extension {
+
+  /** The extension id; use {@link #get} instead of this directly. */
+  public static final class Id extends AbstractExtensionId<RocksDbStorage> implements ExtensionIdProvider {
+    public static final Id INSTANCE = new Id();
+
+    private Id() {}
+
+    @Override
+    public ExtensionId<RocksDbStorage> lookup() {
+      return INSTANCE;
+    }
+
+    @Override
+    public RocksDbStorage createExtension(ExtendedActorSystem system) {
+      RocksDbSettings settings = RocksDbSettings.fromConfig(system.settings().config());
+      RocksDbStorage storage = new RocksDbStorage(RocksDbHandle.open(settings));
+      system.registerOnTermination(storage::close);
+      system.log().info("Opened RocksDB storage in [{}] (sync={}, disk {})",
+          settings.dir().toAbsolutePath(), settings.sync(), storage.diskUuid());
+      return storage;
+    }
+  }
+
+  private final RocksDbHandle handle;
+  private final RocksDbStreamDataStore dataStore;
+
+  private RocksDbStorage(RocksDbHandle handle) {
+    this.handle = handle;
+    this.dataStore = new RocksDbStreamDataStore(handle);
+  }
+
+  public static RocksDbStorage get(ActorSystem system) {
+    return Id.INSTANCE.get(system);
+  }
+
+  public static RocksDbStorage get(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    return get(Adapter.toClassic(system));
+  }
+
+  /**
+   * Opens storage outside an ActorSystem (tools and tests). The caller owns it and must
+   * {@link #close()} it; never open a directory an ActorSystem is using (RocksDB locks it).
+   */
+  public static RocksDbStorage open(RocksDbSettings settings) {
+    return new RocksDbStorage(RocksDbHandle.open(settings));
+  }
+
+  public RocksDbSettings settings() {
+    return handle.settings();
+  }
+
+  /** Identity of this database, created with it; a new disk or wiped directory gets a new one. */
+  public UUID diskUuid() {
+    return handle.diskUuid();
+  }
+
+  /** Read side of the {@code data} column family. */
+  public StreamDataStore dataStore() {
+    return dataStore;
+  }
+
+  /** INTERNAL API, for the plugins in this module. */
+  public RocksDbHandle handle() {
+    return handle;
+  }
+
+  /** Commits queued writes and closes the database. Idempotent. */
+  public void close() {
+    handle.close();
+  }
+}

@@ -1,0 +1,51 @@
+package dev.sluice.persistence.support;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Temp directories and ActorSystem config for tests that run the plugins against real RocksDB. */
+public final class TestStorage {
+  private TestStorage() {}
+
+  public static Path newDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Both plugins enabled, storage in {@code dir}, core events bound to jackson-cbor. */
+  public static Config config(Path dir) {
+    return ConfigFactory.parseString("""
+            pekko.loglevel = WARNING
+            pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+            pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+            pekko.test.single-expect-default = 10s
+            pekko.persistence.journal.plugin = "sluice.persistence.journal"
+            pekko.persistence.snapshot-store.plugin = "sluice.persistence.snapshot-store"
+            pekko.actor.serialization-bindings {
+              "dev.sluice.core.CborSerializable" = jackson-cbor
+            }
+            """)
+        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString()));
+  }
+
+  public static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
