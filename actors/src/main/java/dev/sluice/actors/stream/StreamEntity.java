@@ -298,9 +298,15 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   /** Runs on the blocking-IO executor: reads the anchor unit and cuts the sub-offset prefix. */
   private ForkPrepared prefixOf(
       Commands.ForkGrant grant, long n, Commands.Create cmd, ActorRef<Reply<Commands.CreateResult>> replyTo) {
-    var unit = grant.anchorStoreId() < 0 ? null
-        : deps.store().unitAt(grant.anchorStoreId(), grant.forkOffset().position()).orElse(null);
-    Bytes prefix = unit == null ? null : StreamRules.subOffsetPrefix(unit.data(), ContentTypes.isJson(grant.contentType()), n);
+    Bytes prefix;
+    try {
+      var unit = grant.anchorStoreId() < 0 ? null
+          : deps.store().unitAt(grant.anchorStoreId(), grant.forkOffset().position()).orElse(null);
+      prefix = unit == null ? null : StreamRules.subOffsetPrefix(unit.data(), ContentTypes.isJson(grant.contentType()), n);
+    } catch (RuntimeException e) {
+      // Keep the grant so the caller releases the source's pin; the fork is not created.
+      return new ForkPrepared(cmd, grant, null, null, e, replyTo);
+    }
     if (prefix == null) {
       return new ForkPrepared(cmd, grant, null,
           Rejection.of(ErrorCode.FORK_SUB_OFFSET_INVALID, "sub-offset exceeds the append unit at the fork offset"), null, replyTo);
@@ -313,6 +319,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     var replyTo = p.replyTo();
     if (p.failure() != null) {
       ctx.getLog().warn("Fork of {} from {} failed: {}", path, p.cmd().fork().sourcePath(), p.failure().toString());
+      if (p.grant() != null) releaseSource(p.cmd().fork().sourcePath());
       return Effect().reply(replyTo, Reply.<Commands.CreateResult>rejected(null)).thenUnstashAll();
     }
     if (p.rejection() != null) {

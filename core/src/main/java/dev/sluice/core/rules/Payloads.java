@@ -25,6 +25,24 @@ public final class Payloads {
       .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
       .build();
 
+  /**
+   * Re-reads stored units wrapped in {@code [...]}: one level deeper than anything {@link #MAPPER}
+   * accepted, so a value at the nesting limit that was stored can always be split again.
+   */
+  private static final ObjectMapper UNIT_READER;
+
+  static {
+    var factory = com.fasterxml.jackson.core.JsonFactory.builder()
+        .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+            .maxNestingDepth(com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH + 1)
+            .build())
+        .build();
+    UNIT_READER = JsonMapper.builder(factory)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+        .build();
+  }
+
   private Payloads() {}
 
   public static Payload binary(Bytes body) {
@@ -55,7 +73,7 @@ public final class Payloads {
   public static List<JsonNode> jsonMessages(Bytes unit) {
     try {
       var out = new ArrayList<JsonNode>();
-      MAPPER.readTree(wrapArray(unit)).forEach(out::add);
+      UNIT_READER.readTree(wrapArray(unit)).forEach(out::add);
       return out;
     } catch (IOException e) {
       throw new IllegalStateException("stored JSON unit is not valid JSON", e);

@@ -42,7 +42,9 @@ public final class StreamRules {
     if (s.expiresAtMillis() != null && now >= s.expiresAtMillis()) return true;
     if (s.ttlSeconds() != null) {
       long last = Math.max(lastAccessMillis, s.lastWriteMillis());
-      return now >= last + s.ttlSeconds() * 1000L;
+      // Compare the idle time, not last + ttl: a huge (but valid) TTL must not overflow into "expired".
+      long ttlMillis = s.ttlSeconds() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : s.ttlSeconds() * 1000L;
+      return now - last >= ttlMillis;
     }
     return false;
   }
