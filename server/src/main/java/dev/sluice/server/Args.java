@@ -53,8 +53,9 @@ public final class Args {
         seeds = value.isBlank() ? List.of() : List.of(value.split(","));
         continue;
       }
-      Flag flag = FLAGS.stream().filter(f -> f.name().equals(name)).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("unknown option " + name + " (see --help)"));
+      final String flagName = name;
+      Flag flag = FLAGS.stream().filter(f -> f.name().equals(flagName)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("unknown option " + flagName + " (see --help)"));
       overrides.put(flag.key(), flag.quoted() ? quote(value) : value);
     }
     return new Parsed(overrides, configFile, seeds, false);
