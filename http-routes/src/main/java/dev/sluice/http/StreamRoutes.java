@@ -51,6 +51,8 @@ public final class StreamRoutes {
   private final OptionsRoute options = new OptionsRoute();
   private final List<HttpHeader> alwaysHeaders;
   private final HttpResponse timedOut;
+  private final ExceptionHandler exceptionHandler = exceptionHandler();
+  private final RejectionHandler rejectionHandler = rejectionHandler();
 
   private StreamRoutes(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
     Objects.requireNonNull(gateway, "gateway");
@@ -80,7 +82,7 @@ public final class StreamRoutes {
   private Route route() {
     return respondWithHeaders(alwaysHeaders, () -> extractRequest(req -> {
       req.getHeader(TimeoutAccess.class).ifPresent(t -> t.timeoutAccess().updateHandler(r -> timedOut));
-      return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+      return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () -> concat(
           options.route(),
           path("health", () -> get(() -> complete(ErrorMapping.plain(StatusCodes.OK, "ok", List.of())))),
           extractUri(uri -> StreamPaths.target(uri).map(this::streamRoute).orElseGet(() -> reject())))));

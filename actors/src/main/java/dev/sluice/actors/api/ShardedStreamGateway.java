@@ -108,8 +108,9 @@ public final class ShardedStreamGateway implements StreamGateway {
   public Source<ReadChunk, NotUsed> tail(
       String path, StreamView initial, long fromPos, Duration idleTimeout, Duration maxDuration, int maxChunkBytes) {
     var start = new TailCursor(initial, Math.min(fromPos, initial.tail()), false, false);
-    return Source.unfoldAsync(start, (TailCursor c) -> step(path, c, idleTimeout, maxChunkBytes))
-        .takeWithin(maxDuration);
+    Source<ReadChunk, NotUsed> src = Source.unfoldAsync(start, (TailCursor c) -> step(path, c, idleTimeout, maxChunkBytes));
+    // No cycling for embedded tails (null): the scheduler cannot hold timers beyond ~248 days anyway.
+    return maxDuration == null ? src : src.takeWithin(maxDuration);
   }
 
   private CompletionStage<Optional<org.apache.pekko.japi.Pair<TailCursor, ReadChunk>>> step(

@@ -99,6 +99,6 @@ public final class SluiceStreams {
    */
   public Source<ReadChunk, NotUsed> tail(String path, long fromPos) {
     return Source.completionStage(gateway.view(path, true))
-        .flatMapConcat(v -> gateway.tail(path, v, fromPos, Duration.ofSeconds(30), Duration.ofDays(36500), 1 << 20));
+        .flatMapConcat(v -> gateway.tail(path, v, fromPos, Duration.ofSeconds(30), null, 1 << 20));
   }
 }

@@ -43,7 +43,7 @@ public interface StreamGateway {
    * fetched, so a missing stream fails before streaming starts), emits chunks of committed data;
    * an empty chunk with {@code upToDate} whenever it has caught up (at once, then after every
    * {@code idleTimeout} without new data, as a keep-alive); the chunk with {@code closedAtEnd}
-   * last. Completes after that chunk, after {@code maxDuration} (SSE connection cycling), or
+   * last. Completes after that chunk, after {@code maxDuration} (SSE connection cycling; null = never), or
    * fails with {@link StreamRejectedException} when the stream is deleted.
    */
   Source<ReadChunk, NotUsed> tail(
