@@ -67,6 +67,7 @@ class ConformanceIT {
     Path vitestLog = logs.resolve("ConformanceIT-vitest.log").toAbsolutePath();
 
     Exec.Result run;
+    String nodeDied = null;
     try (NodeProcess node = NodeProcess.builder("ConformanceIT", ItEnv.freshDataDir("ConformanceIT"))
         .longPollTimeout(Duration.ofMillis(500))
         .start()) {
@@ -84,8 +85,11 @@ class ConformanceIT {
       env.put("NO_COLOR", "1");
       env.put("FORCE_COLOR", "0");
       run = Exec.run(cmd, dir, env, vitestLog, SUITE_TIMEOUT);
-      assertTrue(node.isAlive(), "the Sluice node died during the conformance run; log "
-          + node.logFile() + ":\n" + node.logTail());
+      if (!node.isAlive()) {
+        nodeDied = "the Sluice node died during the conformance run (" + node.status() + "); log "
+            + node.logFile() + ", last lines:\n" + node.logTail();
+        System.out.println("conformance: " + nodeDied);
+      }
     }
 
     if (run.timedOut()) {
@@ -102,6 +106,9 @@ class ConformanceIT {
     System.out.println(text);
     Files.writeString(logs.resolve("ConformanceIT-summary.txt"), text + "\n", StandardCharsets.UTF_8);
 
+    if (nodeDied != null) {
+      fail(nodeDied + "\n" + text);
+    }
     assertEquals(0, s.failed(), "conformance failures:\n" + text);
     assertTrue(s.passed() > 0, "no conformance test passed:\n" + text + "\nvitest log " + vitestLog);
     // With no failed test, a failed file means it did not load or crashed outside a test.

@@ -38,7 +38,7 @@ public final class Exec {
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     pb.environment().putAll(env);
     long start = System.nanoTime();
-    Process p = pb.start();
+    Process p = Reaper.track(pb.start());
     try {
       boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!done) {

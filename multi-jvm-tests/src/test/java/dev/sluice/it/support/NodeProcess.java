@@ -106,6 +106,25 @@ public final class NodeProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /**
+   * "running", or how the process ended: "exit code 143 (SIGTERM)", "exit code 137 (SIGKILL)",
+   * "exit code 255" (e.g. System.exit(-1) from Pekko's jvm-exit-on-fatal-error), ...
+   */
+  public String status() {
+    if (process.isAlive()) {
+      return "running";
+    }
+    int code = process.exitValue();
+    String signal = switch (code) {
+      case 130 -> " (SIGINT)";
+      case 134 -> " (SIGABRT, JVM crash?)";
+      case 137 -> " (SIGKILL, e.g. OOM killer or destroyForcibly)";
+      case 143 -> " (SIGTERM)";
+      default -> "";
+    };
+    return "exit code " + code + signal;
+  }
+
   /** The last lines the process printed, for assertion messages. */
   public String logTail() {
     synchronized (tail) {
@@ -219,7 +238,7 @@ public final class NodeProcess implements AutoCloseable {
         log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         log.write("# " + String.join(" ", redactClasspath(command)) + System.lineSeparator());
         log.flush();
-        process = pb.start();
+        process = Reaper.track(pb.start());
       } catch (IOException e) {
         closeQuietly(log);
         throw new UncheckedIOException("cannot start " + name + ": " + command.get(0), e);
