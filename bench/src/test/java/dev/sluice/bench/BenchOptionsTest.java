@@ -1,0 +1,78 @@
+package dev.sluice.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+  @Test
+  void parsesTheIssueExample() {
+    BenchOptions o = BenchOptions.parse("--scenario", "append", "--streams", "100", "--connections", "256",
+        "--duration", "10s", "--warmup", "3s", "--rate", "1000");
+    assertEquals(BenchOptions.Command.RUN, o.command());
+    assertEquals(BenchOptions.Scenario.APPEND, o.scenario());
+    assertEquals(100, o.streamsOr(1));
+    assertEquals(256, o.connectionsOr(1));
+    assertEquals(Duration.ofSeconds(10), o.durationOrDefault());
+    assertEquals(Duration.ofSeconds(3), o.warmup());
+    assertEquals(1000.0, o.rateOr(0));
+  }
+
+  @Test
+  void leavesScenarioDependentDefaultsOpen() {
+    BenchOptions o = BenchOptions.parse("--scenario=streams", "--url=http://h:1/");
+    assertNull(o.connections());
+    assertEquals(64, o.connectionsOr(64));
+    assertEquals(0.0, o.rateOr(0));
+    assertEquals(Duration.ofSeconds(120), o.durationOrDefault());
+    assertEquals("http://h:1", o.url());
+    assertEquals(256, o.size());
+    assertEquals(10L << 20, o.streamBytes());
+    assertEquals(100_000, o.count());
+  }
+
+  @Test
+  void parsesDurationsAndSizes() {
+    assertEquals(Duration.ofMillis(500), BenchOptions.duration("x", "500ms"));
+    assertEquals(Duration.ofMillis(1500), BenchOptions.duration("x", "1.5s"));
+    assertEquals(Duration.ofMinutes(2), BenchOptions.duration("x", "2m"));
+    assertEquals(Duration.ofSeconds(7), BenchOptions.duration("x", "7"));
+    assertEquals(256, BenchOptions.size("x", "256"));
+    assertEquals(64 * 1024, BenchOptions.size("x", "64KiB"));
+    assertEquals(10L << 20, BenchOptions.size("x", "10MB"));
+    assertEquals(1L << 30, BenchOptions.size("x", "1g"));
+  }
+
+  @Test
+  void errorsNameTheOption() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--duration", "soon")).getMessage().contains("--duration"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--streams", "0")).getMessage().contains("--streams"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--stream-bytes", "-1")).getMessage().contains("--stream-bytes"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--scenario", "nope")).getMessage().contains("--scenario"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--bogus", "1")).getMessage().contains("--bogus"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--rate")).getMessage().contains("--rate"));
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--url", "https://x"));
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("stray"));
+  }
+
+  @Test
+  void recognisesCommandsAndHelp() {
+    assertEquals(BenchOptions.Command.HELP, BenchOptions.parse("--help").command());
+    assertEquals(BenchOptions.Command.HELP, BenchOptions.parse("--scenario", "fanout", "-h").command());
+    BenchOptions c = BenchOptions.parse("compare", "--baseline", "node", "a.json", "dir");
+    assertEquals(BenchOptions.Command.COMPARE, c.command());
+    assertEquals("node", c.baseline());
+    assertEquals(List.of(Path.of("a.json"), Path.of("dir")), c.inputs());
+    BenchOptions n = BenchOptions.parse("noop-server", "--port", "0");
+    assertEquals(BenchOptions.Command.NOOP_SERVER, n.command());
+    assertEquals(0, n.port());
+    assertTrue(BenchOptions.USAGE.contains("--scenario"));
+  }
+}
