@@ -52,6 +52,12 @@ public final class SluiceNode {
       var route = StreamRoutes.create(streams.gateway(), http, InstantSource.system());
       return Http.get(system).newServerAt(http.host(), http.port()).bind(route).thenApply(binding -> {
         binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+        // Release live readers first: a long-poll whose client left would otherwise hold
+        // "service-requests-done" until its timeout.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-release-live-readers", () -> {
+          streams.hub().shutdown();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
         log.info("Sluice node serving http://{}:{} (cluster {}; data {})", http.host(), binding.localAddress().getPort(),
             cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"));
         return new SluiceNode(system, binding, streams);

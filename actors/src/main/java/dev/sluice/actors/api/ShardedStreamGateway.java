@@ -85,6 +85,7 @@ public final class ShardedStreamGateway implements StreamGateway {
   }
 
   private CompletionStage<Optional<StreamView>> awaitLoop(String path, long fromPos, long deadlineNanos) {
+    if (hub.isClosing()) return CompletableFuture.completedFuture(Optional.empty());
     // Listen before looking, so a commit between the look and the wait still wakes us.
     CompletableFuture<TailHub.TailUpdate> next = hub.listen(path);
     return view(path, false).thenCompose(v -> {
@@ -115,7 +116,7 @@ public final class ShardedStreamGateway implements StreamGateway {
 
   private CompletionStage<Optional<org.apache.pekko.japi.Pair<TailCursor, ReadChunk>>> step(
       String path, TailCursor c, Duration idleTimeout, int maxChunkBytes) {
-    if (c.finished()) return CompletableFuture.completedFuture(Optional.empty());
+    if (c.finished() || (hub.isClosing() && c.announcedUpToDate())) return CompletableFuture.completedFuture(Optional.empty());
     if (c.pos() < c.view().tail()) {
       return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> Optional.of(org.apache.pekko.japi.Pair.create(
           new TailCursor(c.view(), chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk)));

@@ -44,6 +44,25 @@ public final class TailHub {
     return f;
   }
 
+  private volatile boolean closing;
+
+  /**
+   * The node is shutting down: wake every waiter and make later waits return at once, so
+   * long-polls answer 204 and SSE responses end instead of holding CoordinatedShutdown's
+   * "service-requests-done" phase until their timeouts (a client that went away is never noticed).
+   */
+  public void shutdown() {
+    closing = true;
+    for (String path : waiters.keySet()) {
+      CompletableFuture<TailUpdate> f = waiters.remove(path);
+      if (f != null) f.complete(TailUpdate.SPURIOUS);
+    }
+  }
+
+  public boolean isClosing() {
+    return closing;
+  }
+
   /** Called by the entity after a change is durable (never before: readers see committed data only). */
   public void publish(String path, TailUpdate update) {
     CompletableFuture<TailUpdate> f = waiters.remove(path);
