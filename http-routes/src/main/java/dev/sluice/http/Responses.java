@@ -51,16 +51,14 @@ final class Responses {
     long max = settings.maxAppendBytes();
     OptionalLong declared = req.entity().getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > max) {
-      return CompletableFuture.failedFuture(new StreamRejectedException(
-          Rejection.of(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + max + " bytes")));
+      return tooLarge(max);
     }
     // Small bodies usually arrive whole, already strict: take them as they are. Materializing a
     // toStrict stream per request (actors, timers) was the largest single cost of an append.
     if (req.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict) {
       var data = strict.getData();
       if (data.size() > max) {
-        return CompletableFuture.failedFuture(new StreamRejectedException(
-            Rejection.of(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + max + " bytes")));
+        return tooLarge(max);
       }
       return CompletableFuture.completedFuture(data.isEmpty() ? Bytes.EMPTY : Bytes.wrap(data.toArray()));
     }
@@ -70,6 +68,11 @@ final class Responses {
         .withSizeLimit(max)
         .toStrict(settings.requestBodyTimeout().toMillis(), Long.MAX_VALUE, mat)
         .thenApply(strict -> strict.getData().isEmpty() ? Bytes.EMPTY : Bytes.wrap(strict.getData().toArray()));
+  }
+
+  private static <T> CompletionStage<T> tooLarge(long max) {
+    return CompletableFuture.failedFuture(new StreamRejectedException(
+        Rejection.of(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + max + " bytes")));
   }
 
   /** A response without a body (204, 304, long-poll 204). */

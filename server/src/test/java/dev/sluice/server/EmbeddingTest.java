@@ -2,6 +2,8 @@ package dev.sluice.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -16,7 +18,7 @@ import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -86,9 +88,10 @@ class EmbeddingTest {
 
     var closed = await(streams.close("agents/session-1"));
     assertTrue(closed.closed());
-    var rejected = org.junit.jupiter.api.Assertions.assertThrows(ExecutionExceptionLike.class,
-        () -> rethrow(() -> await(streams.append("agents/session-1", "text/plain", Bytes.utf8("late")))));
-    assertEquals(ErrorCode.STREAM_CLOSED, rejected.rejection.code());
+    var failure = assertThrows(ExecutionException.class,
+        () -> await(streams.append("agents/session-1", "text/plain", Bytes.utf8("late"))));
+    var rejected = assertInstanceOf(StreamRejectedException.class, failure.getCause());
+    assertEquals(ErrorCode.STREAM_CLOSED, rejected.rejection().code());
   }
 
   @Test
@@ -144,28 +147,5 @@ class EmbeddingTest {
     var chunk = await(streams.read("durable", 0, 1 << 20));
     assertEquals("persisted", text(chunk));
     assertEquals(9, chunk.next().position());
-  }
-
-  // --- small helpers to assert on a rejected future
-
-  static final class ExecutionExceptionLike extends Exception {
-    final dev.sluice.core.error.Rejection rejection;
-
-    ExecutionExceptionLike(dev.sluice.core.error.Rejection r) {
-      this.rejection = r;
-    }
-  }
-
-  interface Call {
-    Object run() throws Exception;
-  }
-
-  static void rethrow(Call c) throws Exception {
-    try {
-      c.run();
-    } catch (java.util.concurrent.ExecutionException | CompletionException e) {
-      if (e.getCause() instanceof StreamRejectedException r) throw new ExecutionExceptionLike(r.rejection());
-      throw e;
-    }
   }
 }

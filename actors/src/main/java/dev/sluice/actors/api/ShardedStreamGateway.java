@@ -6,13 +6,14 @@ import dev.sluice.core.rules.Commands;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import dev.sluice.core.error.ErrorCode;
+import dev.sluice.core.error.Rejection;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -114,48 +115,28 @@ public final class ShardedStreamGateway implements StreamGateway {
     return maxDuration == null ? src : src.takeWithin(maxDuration);
   }
 
-  private CompletionStage<Optional<org.apache.pekko.japi.Pair<TailCursor, ReadChunk>>> step(
+  private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> step(
       String path, TailCursor c, Duration idleTimeout, int maxChunkBytes) {
     if (c.finished() || (hub.isClosing() && c.announcedUpToDate())) return CompletableFuture.completedFuture(Optional.empty());
-    if (c.pos() < c.view().tail()) {
-      return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> Optional.of(org.apache.pekko.japi.Pair.create(
-          new TailCursor(c.view(), chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk)));
-    }
+    if (c.pos() < c.view().tail()) return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> emit(c.view(), chunk));
     if (c.view().info().closed() || !c.announcedUpToDate()) {
-      var chunk = reader.read(c.view(), c.pos(), 0);
-      return CompletableFuture.completedFuture(Optional.of(org.apache.pekko.japi.Pair.create(
-          new TailCursor(c.view(), c.pos(), true, chunk.closedAtEnd()), chunk)));
+      return CompletableFuture.completedFuture(emit(c.view(), reader.read(c.view(), c.pos(), 0)));
     }
     return awaitBeyond(path, c.pos(), idleTimeout).thenApplyAsync(v -> {
-      if (v.isEmpty()) {
-        // Idle: repeat the caught-up signal as a keep-alive.
-        var chunk = reader.read(c.view(), c.pos(), 0);
-        return Optional.of(org.apache.pekko.japi.Pair.create(c, chunk));
-      }
+      // Idle: an empty chunk repeats the caught-up signal as a keep-alive.
+      if (v.isEmpty()) return emit(c.view(), reader.read(c.view(), c.pos(), 0));
       var nv = v.get();
       if (nv.storeId() != c.view().storeId()) {
-        throw new StreamRejectedException(dev.sluice.core.error.Rejection.of(
-            dev.sluice.core.error.ErrorCode.STREAM_NOT_FOUND, "stream was re-created"));
+        throw new StreamRejectedException(Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream was re-created"));
       }
-      var next = new TailCursor(nv, c.pos(), false, false);
-      if (nv.tail() > c.pos()) {
-        var chunk = reader.read(nv, c.pos(), maxChunkBytes);
-        return Optional.of(org.apache.pekko.japi.Pair.create(
-            new TailCursor(nv, chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk));
-      }
-      var chunk = reader.read(nv, c.pos(), 0);
-      return Optional.of(org.apache.pekko.japi.Pair.create(new TailCursor(nv, c.pos(), true, chunk.closedAtEnd()), chunk));
+      return emit(nv, reader.read(nv, c.pos(), maxChunkBytes));
     }, blockingIo);
   }
 
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+  /** Emits {@code chunk} and moves the cursor past it (an empty chunk at the tail marks "caught up"). */
+  private static Optional<Pair<TailCursor, ReadChunk>> emit(StreamView view, ReadChunk chunk) {
+    return Optional.of(Pair.create(
+        new TailCursor(view, chunk.next().position(), chunk.upToDate(), chunk.closedAtEnd()), chunk));
   }
 
-  static boolean isTimeout(Throwable t) {
-    return unwrap(t) instanceof TimeoutException;
-  }
 }

@@ -210,9 +210,7 @@ public final class StreamRules {
 
   /** First half of DELETE: 404/410, or which forks must confirm they still exist. */
   public static Rejection checkDelete(StreamState s) {
-    if (s.status() == StreamStatus.NONE) return Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream not found");
-    if (s.status() == StreamStatus.SOFT_DELETED) return Rejection.of(ErrorCode.STREAM_GONE, "stream is soft-deleted");
-    return null;
+    return missingOrGone(s);
   }
 
   /** Second half: given the forks that confirmed they are alive, purge or soft-delete. */
@@ -232,8 +230,8 @@ public final class StreamRules {
    * then JSON validity.
    */
   public static Decision<AppendResult> append(StreamState s, Commands.Append c, long now) {
-    if (s.status() == StreamStatus.NONE) return Decision.reject(Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream not found"));
-    if (s.status() == StreamStatus.SOFT_DELETED) return Decision.reject(Rejection.of(ErrorCode.STREAM_GONE, "stream is soft-deleted"));
+    Rejection missing = missingOrGone(s);
+    if (missing != null) return Decision.reject(missing);
     ProducerClaim p = c.producer();
     ProducerState ps = p == null ? null : s.producers().get(p.id());
     if (s.closed()) return appendToClosed(s, c, ps);
@@ -306,6 +304,11 @@ public final class StreamRules {
   // ---------------------------------------------------------------- reads
 
   public static Rejection checkReadable(StreamState s) {
+    return missingOrGone(s);
+  }
+
+  /** 404 for a missing (or expired, already purged) stream, 410 for a soft-deleted one; null if active. */
+  private static Rejection missingOrGone(StreamState s) {
     if (s.status() == StreamStatus.NONE) return Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream not found");
     if (s.status() == StreamStatus.SOFT_DELETED) return Rejection.of(ErrorCode.STREAM_GONE, "stream is soft-deleted");
     return null;
