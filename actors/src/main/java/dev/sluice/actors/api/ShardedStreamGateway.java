@@ -88,7 +88,7 @@ public final class ShardedStreamGateway implements StreamGateway {
   private CompletionStage<Optional<StreamView>> awaitLoop(String path, long fromPos, long deadlineNanos) {
     if (hub.isClosing()) return CompletableFuture.completedFuture(Optional.empty());
     // Listen before looking, so a commit between the look and the wait still wakes us.
-    CompletableFuture<TailHub.TailUpdate> next = hub.listen(path);
+    CompletableFuture<TailHub.TailUpdate> next = hub.listen(path).next();
     return view(path, false).thenCompose(v -> {
       if (v.tail() > fromPos || v.info().closed()) return CompletableFuture.completedFuture(Optional.of(v));
       long left = deadlineNanos - System.nanoTime();
@@ -122,6 +122,8 @@ public final class ShardedStreamGateway implements StreamGateway {
     if (c.view().info().closed() || !c.announcedUpToDate()) {
       return CompletableFuture.completedFuture(emit(c.view(), reader.read(c.view(), c.pos(), 0)));
     }
+    TailHub.Wait wait = hub.listen(path);
+    if (knows(wait.last(), c)) return awaitKnownTail(path, c, wait, idleTimeout, maxChunkBytes);
     return awaitBeyond(path, c.pos(), idleTimeout).thenApplyAsync(v -> {
       // Idle: an empty chunk repeats the caught-up signal as a keep-alive.
       if (v.isEmpty()) return emit(c.view(), reader.read(c.view(), c.pos(), 0));
@@ -131,6 +133,52 @@ public final class ShardedStreamGateway implements StreamGateway {
       }
       return emit(nv, reader.read(nv, c.pos(), maxChunkBytes));
     }, blockingIo);
+  }
+
+  /** {@code u} is a real change of the incarnation {@code c} reads, at or beyond its position. */
+  private static boolean knows(TailHub.TailUpdate u, TailCursor c) {
+    return u != null && !u.isSpurious() && !u.gone() && u.storeId() == c.view().storeId() && u.tail() >= c.pos();
+  }
+
+  /**
+   * The SSE fast path: the hub's last change of this stream says where its tail is, so the cursor
+   * waits (or moves on) without asking the entity; when the change carries the units from the
+   * cursor on, they are emitted without reading the store. Every change after {@code wait} was
+   * taken completes {@code wait.next()}, so nothing is missed.
+   */
+  private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> awaitKnownTail(
+      String path, TailCursor c, TailHub.Wait wait, Duration idleTimeout, int maxChunkBytes) {
+    TailHub.TailUpdate last = wait.last();
+    if (last.tail() > c.pos() || (last.closed() && !c.view().info().closed())) {
+      return advance(c, last, maxChunkBytes);
+    }
+    return wait.next().copy().orTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS).handle((u, err) -> u)
+        .thenCompose(u -> {
+          if (u == null) return CompletableFuture.completedFuture(emit(c.view(), reader.read(c.view(), c.pos(), 0)));
+          if (knows(u, c) && (u.tail() > c.pos() || u.closed())) return advance(c, u, maxChunkBytes);
+          return step(path, c, idleTimeout, maxChunkBytes); // spurious, gone or re-created: look again
+        });
+  }
+
+  private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> advance(TailCursor c, TailHub.TailUpdate u, int maxChunkBytes) {
+    StreamView nv = c.view().withTail(u.tail(), u.closed());
+    var units = u.tail() > c.pos() ? u.unitsFrom(c.pos()) : java.util.List.<dev.sluice.core.spi.DataUnit>of();
+    long bytes = 0;
+    if (units != null) for (var unit : units) bytes += unit.data().length();
+    if (units == null || bytes > maxChunkBytes || !ownSegment(nv, c.pos())) {
+      return read(nv, c.pos(), maxChunkBytes).thenApply(chunk -> emit(nv, chunk));
+    }
+    var data = new java.util.ArrayList<dev.sluice.core.Bytes>(units.size());
+    for (var unit : units) data.add(unit.data());
+    var chunk = new ReadChunk(java.util.List.copyOf(data), dev.sluice.core.protocol.Offset.at(c.pos()),
+        dev.sluice.core.protocol.Offset.at(u.tail()), true, u.closed(), nv);
+    return CompletableFuture.completedFuture(emit(nv, chunk));
+  }
+
+  /** Units in an update are of the view's own store; a position before its own range is inherited. */
+  private static boolean ownSegment(StreamView v, long pos) {
+    var own = v.readPath().get(v.readPath().size() - 1);
+    return own.storeId() == v.storeId() && pos >= own.start();
   }
 
   /** Emits {@code chunk} and moves the cursor past it (an empty chunk at the tail marks "caught up"). */

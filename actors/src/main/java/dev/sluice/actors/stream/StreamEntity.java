@@ -31,11 +31,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The single sequencer of one stream path: a sharded event-sourced actor (ARCHITECTURE.md
@@ -159,6 +161,23 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     return newEventHandlerBuilder().forAnyState().onAnyEvent(StreamState::apply);
   }
 
+  /**
+   * After recovery, tell the node's live readers where the tail is. A write whose outcome was
+   * unknown (the entity stopped) may have been stored without being published; readers that wait
+   * on the hub's last known tail must not keep waiting below data that exists.
+   */
+  @Override
+  public SignalHandler<StreamState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          if (s.status() != StreamStatus.NONE) {
+            deps.hub().publish(path, new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(),
+                s.status() != StreamStatus.ACTIVE, List.of()));
+          }
+        })
+        .build();
+  }
+
   @Override
   public CommandHandler<Command, StreamEvent, StreamState> commandHandler() {
     return newCommandHandlerBuilder()
@@ -182,7 +201,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private Effect<StreamEvent, StreamState> expireThenRetry(StreamState s, Command cmd) {
     var events = StreamRules.expire(s, now());
     return Effect().persist(events).thenRun(after -> {
-      afterPersist(s, after);
+      afterPersist(s, after, events);
       ctx.getSelf().tell(cmd);
     });
   }
@@ -238,7 +257,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
       return Effect().none().thenUnstashAll();
     }
     return Effect().persist(events).thenRun(after -> {
-      afterPersist(s, after);
+      afterPersist(s, after, events);
       replies.forEach(Runnable::run);
     }).thenUnstashAll();
   }
@@ -249,7 +268,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     if (expired(s) && !busy && pending.isEmpty()) {
       var events = StreamRules.expire(s, now());
       return Effect().persist(events).thenRun(after -> {
-        afterPersist(s, after);
+        afterPersist(s, after, events);
         cmd.replyTo().tell(after.status() != StreamStatus.NONE);
       });
     }
@@ -394,18 +413,22 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     var builder = events.isEmpty()
         ? Effect().none().thenRun(after -> reply.run())
         : Effect().persist(events).thenRun(after -> {
-            afterPersist(before, after);
+            afterPersist(before, after, events);
             reply.run();
           });
     return unstash ? builder.thenUnstashAll() : builder;
   }
 
-  /** Side effects of a durable change: wake live readers; a purged fork unpins its source. */
-  private void afterPersist(StreamState before, StreamState after) {
+  /**
+   * Side effects of a durable change: wake live readers (handing them the units just written, so
+   * live tails need not read them back from the store); a purged fork unpins its source.
+   */
+  private void afterPersist(StreamState before, StreamState after, List<? extends StreamEvent> events) {
     boolean gone = after.status() != StreamStatus.ACTIVE;
     if (before.tail() != after.tail() || before.closed() != after.closed() || before.status() != after.status()
         || before.storeId() != after.storeId()) {
-      deps.hub().publish(path, new TailHub.TailUpdate(after.storeId(), after.tail(), after.closed(), gone));
+      deps.hub().publish(path, new TailHub.TailUpdate(after.storeId(), after.tail(), after.closed(), gone,
+          TailHub.unitsOf(events, after.storeId(), after.tail())));
     }
     if (before.status() != StreamStatus.NONE && after.status() == StreamStatus.NONE && before.fork() != null) {
       releaseSource(before.fork().sourcePath());

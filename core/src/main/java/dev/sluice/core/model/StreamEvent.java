@@ -1,5 +1,6 @@
 package dev.sluice.core.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.spi.IndexedData;
@@ -28,18 +29,46 @@ public sealed interface StreamEvent extends CborSerializable {
   /**
    * One accepted append unit at {@code position} (the tail before it). {@code producerId} etc.
    * are null for appends without producer headers; {@code closes} marks append-and-close.
+   *
+   * <p><b>The bytes are stored once.</b> {@code data} is written by the journal, in the same synced
+   * batch as this event, as the {@code (storeId, position)} record readers seek in
+   * ({@link IndexedData}); the serialized event leaves it out and keeps only {@code length}. So an
+   * event replayed from the journal has {@code data == null}, and state is built from
+   * {@code length} alone. Storing the payload twice doubled the WAL and compaction work per append.
    */
   record Appended(
       long storeId,
       long position,
-      Bytes data,
+      long length,
+      @JsonIgnore Bytes data,
       String producerId,
       Long producerEpoch,
       Long producerSeq,
       String streamSeq,
       boolean closes,
       long atMillis)
-      implements StreamEvent, IndexedData {}
+      implements StreamEvent, IndexedData {
+
+    public Appended {
+      if (data != null && data.length() != length) {
+        throw new IllegalArgumentException("length " + length + " != data length " + data.length());
+      }
+    }
+
+    /** A new event carrying its unit (as decided; the journal stores {@code data}). */
+    public static Appended of(
+        long storeId, long position, Bytes data, String producerId, Long producerEpoch, Long producerSeq,
+        String streamSeq, boolean closes, long atMillis) {
+      return new Appended(storeId, position, data.length(), data, producerId, producerEpoch, producerSeq, streamSeq,
+          closes, atMillis);
+    }
+
+    /** This event as the journal gives it back on replay. */
+    public Appended withoutData() {
+      return new Appended(storeId, position, length, null, producerId, producerEpoch, producerSeq, streamSeq, closes,
+          atMillis);
+    }
+  }
 
   /** Close without data; the producer fields are set when a producer closed it. */
   record Closed(String producerId, Long producerEpoch, Long producerSeq, String streamSeq, long atMillis)

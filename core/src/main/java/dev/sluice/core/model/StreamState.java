@@ -67,7 +67,7 @@ public record StreamState(
       var producers = this.producers;
       if (a.producerId() != null) producers = withProducer(a.producerId(), a.producerEpoch(), a.producerSeq(), a.atMillis());
       return new StreamState(status, storeId, contentType, ttlSeconds, expiresAtMillis, inherited, ownStart,
-          fork, a.position() + a.data().length(), closed || a.closes(),
+          fork, a.position() + a.length(), closed || a.closes(),
           a.closes() ? a.producerId() : closedByProducer, a.closes() ? a.producerEpoch() : closedByEpoch,
           a.closes() ? a.producerSeq() : closedBySeq,
           a.streamSeq() != null ? a.streamSeq() : lastStreamSeq, producers, forks, a.atMillis());

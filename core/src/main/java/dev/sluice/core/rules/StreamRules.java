@@ -135,12 +135,12 @@ public final class StreamRules {
     boolean closedByAppend = false;
     if (prefix != null && !prefix.isEmpty()) {
       boolean closes = c.closed() && body.hasNoData();
-      events.add(new StreamEvent.Appended(newStoreId, tail, prefix, null, null, null, null, closes, now));
+      events.add(StreamEvent.Appended.of(newStoreId, tail, prefix, null, null, null, null, closes, now));
       tail += prefix.length();
       closedByAppend = closes;
     }
     if (!body.hasNoData()) {
-      events.add(new StreamEvent.Appended(newStoreId, tail, body.unit(), null, null, null, null, c.closed(), now));
+      events.add(StreamEvent.Appended.of(newStoreId, tail, body.unit(), null, null, null, null, c.closed(), now));
       tail += body.unit().length();
       closedByAppend = c.closed();
     }
@@ -259,7 +259,7 @@ public final class StreamRules {
           new AppendResult(s.tailOffset(), true, false, epoch, seq));
     }
     var unit = c.payload().unit();
-    var ev = new StreamEvent.Appended(s.storeId(), s.tail(), unit, pid, epoch, seq, c.streamSeq(), c.close(), now);
+    var ev = StreamEvent.Appended.of(s.storeId(), s.tail(), unit, pid, epoch, seq, c.streamSeq(), c.close(), now);
     return Decision.accept(List.of(ev), new AppendResult(Offset.at(s.tail() + unit.length()), c.close(), false, epoch, seq));
   }
 

@@ -23,7 +23,7 @@ class StreamStateTest {
   }
 
   private static StreamEvent.Appended append(long position, String data) {
-    return new StreamEvent.Appended(4, position, Bytes.utf8(data), null, null, null, null, false, T + position);
+    return StreamEvent.Appended.of(4, position, Bytes.utf8(data), null, null, null, null, false, T + position);
   }
 
   @Test
@@ -69,19 +69,19 @@ class StreamStateTest {
 
   @Test
   void appendedRecordsProducerStateAndStreamSeq() {
-    StreamState s = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 2L, 7L, "s1", false, T + 1));
+    StreamState s = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 2L, 7L, "s1", false, T + 1));
     assertEquals(Map.of("p", new ProducerState(2, 7, T + 1)), s.producers());
     assertEquals("s1", s.lastStreamSeq());
     s = s.apply(append(1, "y"));
     assertEquals("s1", s.lastStreamSeq(), "an append without Stream-Seq keeps the last one");
     assertEquals(new ProducerState(2, 7, T + 1), s.producers().get("p"));
-    s = s.apply(new StreamEvent.Appended(4, 2, Bytes.utf8("z"), "q", 0L, 0L, null, false, T + 2));
+    s = s.apply(StreamEvent.Appended.of(4, 2, Bytes.utf8("z"), "q", 0L, 0L, null, false, T + 2));
     assertEquals(2, s.producers().size());
   }
 
   @Test
   void appendAndCloseRecordsTheCloser() {
-    StreamState s = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 1L, 3L, null, true, T));
+    StreamState s = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 1L, 3L, null, true, T));
     assertTrue(s.closed());
     assertEquals("p", s.closedByProducer());
     assertEquals(1L, s.closedByEpoch());
@@ -91,7 +91,7 @@ class StreamStateTest {
 
   @Test
   void aPlainAppendAndCloseHasNoCloser() {
-    StreamState s = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), null, null, null, null, true, T));
+    StreamState s = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), null, null, null, null, true, T));
     assertTrue(s.closed());
     assertNull(s.closedByProducer());
   }
@@ -111,7 +111,7 @@ class StreamStateTest {
 
   @Test
   void aPlainCloseKeepsProducersAndTheLastStreamSeq() {
-    StreamState s = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "5", false, T))
+    StreamState s = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "5", false, T))
         .apply(new StreamEvent.Closed(null, null, null, null, T + 1));
     assertTrue(s.closed());
     assertNull(s.closedByProducer());
@@ -140,7 +140,7 @@ class StreamStateTest {
 
   @Test
   void softDeletedKeepsEverythingButTheStatus() {
-    StreamState s = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "5", true, T))
+    StreamState s = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "5", true, T))
         .apply(new StreamEvent.ForkAdded("/f"));
     StreamState d = s.apply(new StreamEvent.SoftDeleted(T + 100));
     assertEquals(StreamStatus.SOFT_DELETED, d.status());
@@ -157,7 +157,7 @@ class StreamStateTest {
 
   @Test
   void aNewIncarnationStartsFresh() {
-    StreamState old = created().apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "9", true, T))
+    StreamState old = created().apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 0L, 0L, "9", true, T))
         .apply(new StreamEvent.ForkAdded("/f"));
     StreamState fresh = old.apply(new StreamEvent.Purged(4))
         .apply(new StreamEvent.Created(5, "text/plain", null, null, List.of(), 0, null, T + 1));
@@ -173,7 +173,7 @@ class StreamStateTest {
   @Test
   void applyIsPureAndTheCollectionsAreImmutable() {
     StreamState s = created();
-    StreamState t = s.apply(new StreamEvent.Appended(4, 0, Bytes.utf8("x"), "p", 0L, 0L, null, false, T))
+    StreamState t = s.apply(StreamEvent.Appended.of(4, 0, Bytes.utf8("x"), "p", 0L, 0L, null, false, T))
         .apply(new StreamEvent.ForkAdded("/f"));
     assertTrue(s.producers().isEmpty());
     assertTrue(s.forks().isEmpty());

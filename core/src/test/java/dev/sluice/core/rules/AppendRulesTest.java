@@ -45,7 +45,7 @@ class AppendRulesTest {
   void aPlainAppendWritesOneUnitAtTheTailAndReturnsTheNewTail() {
     StreamState s = created(TEXT);
     var d = StreamRules.append(s, post(TEXT, "hello"), T0 + 5);
-    assertEquals(List.of(new StreamEvent.Appended(1, 0, Bytes.utf8("hello"), null, null, null, null, false, T0 + 5)), events(d));
+    assertEquals(List.of(StreamEvent.Appended.of(1, 0, Bytes.utf8("hello"), null, null, null, null, false, T0 + 5)), events(d));
     var r = reply(d);
     assertEquals(off(5), r.nextOffset());
     assertFalse(r.closed());

@@ -93,7 +93,7 @@ class CloseRulesTest {
   void appendAndCloseAppendsAndClosesInOneEvent() {
     StreamState s = textWith("hello");
     var d = StreamRules.append(s, appendAndClose(TEXT, "bye", null), T0);
-    assertEquals(List.of(new StreamEvent.Appended(1, 5, Bytes.utf8("bye"), null, null, null, null, true, T0)), events(d));
+    assertEquals(List.of(StreamEvent.Appended.of(1, 5, Bytes.utf8("bye"), null, null, null, null, true, T0)), events(d));
     var r = reply(d);
     assertTrue(r.closed());
     assertEquals(off(8), r.nextOffset());

@@ -89,7 +89,7 @@ class CreateRulesTest {
   @Test
   void anInitialBodyIsAppendedAtOffsetZero() {
     var d = StreamRules.create(StreamState.EMPTY, put(TEXT, null, null, false, "hello"), 3, null, null, T0);
-    assertEquals(new StreamEvent.Appended(3, 0, Bytes.utf8("hello"), null, null, null, null, false, T0), events(d).get(1));
+    assertEquals(StreamEvent.Appended.of(3, 0, Bytes.utf8("hello"), null, null, null, null, false, T0), events(d).get(1));
     assertEquals(off(5), reply(d).info().tail());
     assertEquals(5, Fx.applyAll(StreamState.EMPTY, d).tail());
   }
@@ -136,7 +136,7 @@ class CreateRulesTest {
   void createClosedWithBodyMakesTheBodyTheEntireFinalContent() {
     var d = StreamRules.create(StreamState.EMPTY, put(TEXT, null, null, true, "final"), 1, null, null, T0);
     assertEquals(2, events(d).size());
-    assertEquals(new StreamEvent.Appended(1, 0, Bytes.utf8("final"), null, null, null, null, true, T0), events(d).get(1));
+    assertEquals(StreamEvent.Appended.of(1, 0, Bytes.utf8("final"), null, null, null, null, true, T0), events(d).get(1));
     assertTrue(reply(d).info().closed());
     assertEquals(off(5), reply(d).info().tail());
     StreamState s = Fx.applyAll(StreamState.EMPTY, d);

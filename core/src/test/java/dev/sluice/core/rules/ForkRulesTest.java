@@ -394,7 +394,7 @@ class ForkRulesTest {
     assertEquals(1, g.anchorStoreId());
     Bytes prefix = StreamRules.subOffsetPrefix(Bytes.utf8("world!"), false, 3);
     var d = StreamRules.create(StreamState.EMPTY, c, 2, g, prefix, T0);
-    assertEquals(new StreamEvent.Appended(2, 5, Bytes.utf8("wor"), null, null, null, null, false, T0), events(d).get(1));
+    assertEquals(StreamEvent.Appended.of(2, 5, Bytes.utf8("wor"), null, null, null, null, false, T0), events(d).get(1));
     assertEquals(off(8), reply(d).info().tail(), "Stream-Next-Offset reads as the fork's tail");
     StreamState f = Fx.applyAll(StreamState.EMPTY, d);
     assertEquals(8, f.tail());
@@ -414,8 +414,8 @@ class ForkRulesTest {
     var d = StreamRules.create(StreamState.EMPTY, c, 2, grant(source(), c), Bytes.utf8("he"), T0);
     List<StreamEvent> evs = events(d);
     assertEquals(3, evs.size());
-    assertEquals(new StreamEvent.Appended(2, 0, Bytes.utf8("he"), null, null, null, null, false, T0), evs.get(1));
-    assertEquals(new StreamEvent.Appended(2, 2, Bytes.utf8("BODY"), null, null, null, null, false, T0), evs.get(2));
+    assertEquals(StreamEvent.Appended.of(2, 0, Bytes.utf8("he"), null, null, null, null, false, T0), evs.get(1));
+    assertEquals(StreamEvent.Appended.of(2, 2, Bytes.utf8("BODY"), null, null, null, null, false, T0), evs.get(2));
     assertEquals(off(6), reply(d).info().tail());
   }
 
@@ -425,7 +425,7 @@ class ForkRulesTest {
     var d = StreamRules.create(StreamState.EMPTY, c, 2, grant(source(), c), Bytes.utf8("he"), T0);
     List<StreamEvent> evs = events(d);
     assertEquals(2, evs.size());
-    assertEquals(new StreamEvent.Appended(2, 0, Bytes.utf8("he"), null, null, null, null, true, T0), evs.get(1));
+    assertEquals(StreamEvent.Appended.of(2, 0, Bytes.utf8("he"), null, null, null, null, true, T0), evs.get(1));
     assertTrue(Fx.applyAll(StreamState.EMPTY, d).closed());
   }
 

@@ -51,7 +51,7 @@ class ProducerRulesTest {
     assertFalse(r.duplicate());
     assertEquals(epoch, r.producerEpoch());
     assertEquals(0L, r.producerSeq());
-    assertEquals(List.of(new StreamEvent.Appended(1, 0, Bytes.utf8("abc"), "p", epoch, 0L, null, false, T0)), events(d));
+    assertEquals(List.of(StreamEvent.Appended.of(1, 0, Bytes.utf8("abc"), "p", epoch, 0L, null, false, T0)), events(d));
     assertEquals(new ProducerState(epoch, 0, T0), Fx.applyAll(s, d).producers().get("p"));
   }
 

@@ -66,6 +66,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
+  /** Streams whose committed meta the writer keeps in memory (count; ~200 bytes each). */
+  static final int META_CACHE_ENTRIES = 65_536;
+
   private static final Request POISON = new Request(ctx -> {}, 0, false);
 
   private final RocksDbHandle handle;
@@ -79,6 +82,8 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failedBatches = new AtomicLong();
   private final Thread thread;
+  /** Committed meta of recent streams; writer thread only. */
+  private final MetaCache metaCache = new MetaCache(META_CACHE_ENTRIES);
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -165,19 +170,20 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   private void process(List<Request> drained) {
-    WriteContext ctx = new WriteContext(handle);
+    WriteContext ctx = new WriteContext(handle, metaCache);
     try {
       for (Request r : drained) {
         if (r.isolated && !ctx.isEmpty()) {
           commit(ctx);
           ctx.close();
-          ctx = new WriteContext(handle);
+          ctx = new WriteContext(handle, metaCache);
         }
         ctx.apply(r);
       }
       commit(ctx);
     } catch (Throwable t) {
       // Last line of defence (e.g. OutOfMemoryError): never leave a future hanging, never die.
+      metaCache.clear();
       for (Request r : drained) {
         r.future.completeExceptionally(t);
       }
@@ -208,6 +214,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     requests.addAndGet(ctx.members().size());
     if (batchFailure != null) {
       failedBatches.incrementAndGet();
+      metaCache.clear();
+    } else {
+      metaCache.committed(ctx.batchMeta());
     }
     for (Request r : ctx.members()) {
       if (r.failure != null) {

@@ -24,14 +24,16 @@ import org.rocksdb.WriteBatch;
  */
 public final class WriteContext implements AutoCloseable {
   private final RocksDbHandle handle;
+  private final MetaCache committed;
   private final WriteBatch batch = new WriteBatch();
   private final Map<StreamKey, MetaRecord> batchMeta = new HashMap<>();
   private final Map<StreamKey, MetaRecord> requestMeta = new HashMap<>();
   private final List<GroupCommitWriter.Request> members = new ArrayList<>();
   private Throwable broken;
 
-  WriteContext(RocksDbHandle handle) {
+  WriteContext(RocksDbHandle handle, MetaCache committed) {
     this.handle = handle;
+    this.committed = committed;
   }
 
   public void put(Column cf, byte[] key, byte[] value) throws RocksDBException {
@@ -70,9 +72,15 @@ public final class WriteContext implements AutoCloseable {
   }
 
   private MetaRecord committedMeta(StreamKey stream) throws RocksDBException {
+    MetaRecord cached = committed.get(stream);
+    if (cached != null) {
+      return cached;
+    }
     byte[] key = KeyLayout.streamKey(stream.placementGroup(), stream.persistenceId());
     byte[] value = handle.db().get(handle.column(Column.META), key);
-    return value == null ? MetaRecord.EMPTY : MetaRecord.decode(key, value);
+    MetaRecord m = value == null ? MetaRecord.EMPTY : MetaRecord.decode(key, value);
+    committed.put(stream, m);
+    return m;
   }
 
   // --- used by GroupCommitWriter -------------------------------------------------------------
@@ -106,6 +114,11 @@ public final class WriteContext implements AutoCloseable {
 
   List<GroupCommitWriter.Request> members() {
     return members;
+  }
+
+  /** The meta of every stream this batch touched, as it will be once the batch is committed. */
+  Map<StreamKey, MetaRecord> batchMeta() {
+    return batchMeta;
   }
 
   Throwable broken() {

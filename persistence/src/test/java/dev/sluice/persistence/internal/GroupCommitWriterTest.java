@@ -129,6 +129,46 @@ class GroupCommitWriterTest {
   }
 
   @Test
+  void metaBuildsOnTheLastCommittedBatchAndNeverOnAFailedRequest() throws Exception {
+    StreamKey stream = new StreamKey(0, "cached");
+    // Separate batches: each one must see the previous batch's committed meta (from the cache).
+    for (long seq = 1; seq <= 3; seq++) {
+      long s = seq;
+      handle.writer().submit(ctx -> {
+        assertEquals(s - 1, ctx.meta(stream).tailSeq());
+        ctx.putMeta(stream, ctx.meta(stream).appended(s, 0));
+      }, 16).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+    var failing = handle.writer().submit(ctx -> {
+      ctx.putMeta(stream, ctx.meta(stream).appended(99, 0));
+      throw new IllegalStateException("boom");
+    }, 16);
+    assertThrows(ExecutionException.class, () -> failing.get(TIMEOUT_S, TimeUnit.SECONDS));
+    var next = new long[1];
+    handle.writer().submit(ctx -> next[0] = ctx.meta(stream).tailSeq(), 0).get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertEquals(3, next[0], "the failed request's meta must not be seen by later batches");
+    byte[] metaKey = KeyLayout.streamKey(0, "cached");
+    assertEquals(3, MetaRecord.decode(metaKey, handle.read(db -> db.get(handle.column(Column.META), metaKey))).tailSeq());
+  }
+
+  @Test
+  void metaCacheEvictsTheLeastRecentlyUsedStream() {
+    MetaCache cache = new MetaCache(2);
+    StreamKey a = new StreamKey(0, "a");
+    StreamKey b = new StreamKey(0, "b");
+    StreamKey c = new StreamKey(0, "c");
+    cache.put(a, MetaRecord.EMPTY.appended(1, 0));
+    cache.put(b, MetaRecord.EMPTY.appended(2, 0));
+    assertEquals(1, cache.get(a).tailSeq()); // a is now more recent than b
+    cache.put(c, MetaRecord.EMPTY.appended(3, 0));
+    assertEquals(2, cache.size());
+    assertNull(cache.get(b));
+    assertEquals(1, cache.get(a).tailSeq());
+    cache.clear();
+    assertNull(cache.get(a));
+  }
+
+  @Test
   void laterRequestsInABatchSeeEarlierOnesMetaAndWritesOfOneKeyKeepSubmissionOrder() throws Exception {
     StreamKey stream = new StreamKey(0, "ordered");
     Blocker blocker = new Blocker();
