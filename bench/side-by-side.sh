@@ -22,9 +22,10 @@
 #   --runs N     override the number of runs
 #
 # Each server is started fresh for every scenario (new data dir, new process) and stopped after it,
-# so no scenario inherits another's streams, memory or caches. The two JVM servers (sluice, noop)
-# first get a closed-loop append pre-warm (5 s quick, 10 s full; not measured) so that a cold JIT
-# is not what is measured; every scenario then has its own warm-up too. Server logs, per-run
+# so no scenario inherits another's streams, memory or caches. Every server first gets the same
+# closed-loop append pre-warm (15 s quick, 30 s full; not measured), so that a cold JIT (the JVM's
+# C2 needs tens of seconds of load on 2 busy cores; V8 warms faster) is not what is measured; every
+# scenario then has its own warm-up too. Server logs, per-run
 # JSON/Markdown/SVG and the combined report.md, summary.md and latency-*.svg land in the results dir.
 #
 # Requirements: Java 17, Node 18+ with npm (registry access on the first run, for `npm ci`).
@@ -54,9 +55,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ "$MODE" == quick ]]; then
-  WARMUP=3s; DURATION=5s; PREWARM=5s; STREAMS_CAP=60s; RUNS="${RUNS:-1}"
+  WARMUP=3s; DURATION=5s; PREWARM=15s; STREAMS_CAP=60s; RUNS="${RUNS:-1}"
 else
-  WARMUP=5s; DURATION=20s; PREWARM=10s; STREAMS_CAP=120s; RUNS="${RUNS:-3}"
+  WARMUP=5s; DURATION=20s; PREWARM=30s; STREAMS_CAP=120s; RUNS="${RUNS:-3}"
 fi
 OUT="${OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)-$MODE}"
 mkdir -p "$OUT/logs" || exit 2
@@ -210,13 +211,11 @@ for run in $(seq 1 "$RUNS"); do
       tag="$id-run$run"
       say "== run $run/$RUNS  $id  against $label"
       start_server "$label" "$tag" || { FAILED=$((FAILED + 1)); continue; }
-      if [[ "$label" == sluice || "$label" == noop ]]; then
-        # JIT pre-warm of the JVM servers (their C2 needs several seconds of load on 2 busy cores;
-        # a cold JVM is not what we measure). A closed-loop append, results discarded.
-        "$ROOT/bin/sluice-bench" --scenario append --streams 10 --connections 64 --warmup 0s --duration "$PREWARM" \
-          --quiet --url "$SERVER_URL" --label "$label" --out "$OUT/prewarm" --run-id "pw$run" \
-          > "$OUT/logs/$label-$tag.prewarm.log" 2>&1 || echo "$label ($id, run $run): the JIT pre-warm failed; see logs/$label-$tag.prewarm.log" >> "$PROBLEMS"
-      fi
+      # JIT pre-warm, the same for every server (a cold JIT is not what we measure; the JVM's C2
+      # needs tens of seconds of load on 2 busy cores). A closed-loop append, results discarded.
+      "$ROOT/bin/sluice-bench" --scenario append --streams 10 --connections 64 --warmup 0s --duration "$PREWARM" \
+        --quiet --url "$SERVER_URL" --label "$label" --out "$OUT/prewarm" --run-id "pw$run" \
+        > "$OUT/logs/$label-$tag.prewarm.log" 2>&1 || echo "$label ($id, run $run): the JIT pre-warm failed; see logs/$label-$tag.prewarm.log" >> "$PROBLEMS"
       pidarg=(--pid "$SERVER_PID")   # server CPU and RSS (and the "other processes" check)
       read -r -a argv <<< "$args"
       if [[ "$id" == streams ]]; then
@@ -252,7 +251,7 @@ ELAPSED=$(( $(date +%s) - START ))
   echo "- node-file / node-memory: @durable-streams/server $(node -p 'require(process.argv[1]).version' "$BENCH/node/node_modules/@durable-streams/server/package.json" 2>/dev/null || echo '?') (file-backed: fdatasync per append + LMDB)"
   echo "- noop: Pekko HTTP 1.3.0 answering without doing anything; same JVM flags as Sluice, and Sluice's pekko.http.server and pekko.actor.default-dispatcher settings (--mirror-config server/src/main/resources/application.conf)"
   echo "- Each result records where the CPU went while it was measured (server, load generator, other processes; params cpu_*_cores in its JSON); a run in which other processes took more than 0.25 cores is flagged under Problems."
-  echo "- load generator: bin/sluice-bench on the same 2 cores; JVM servers pre-warmed $PREWARM (closed-loop appends), then per scenario warm-up $WARMUP, measured $DURATION (streams: creation measured, capped at $STREAMS_CAP)"
+  echo "- load generator: bin/sluice-bench on the same 2 cores; every server pre-warmed $PREWARM (closed-loop appends), then per scenario warm-up $WARMUP, measured $DURATION (streams: creation measured, capped at $STREAMS_CAP)"
   echo
   "$ROOT/bin/sluice-bench" compare --baseline sluice --out "$OUT" "$OUT"/run* 2>/dev/null
   echo
