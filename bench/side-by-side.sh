@@ -13,6 +13,7 @@
 #
 # Usage:
 #   bench/side-by-side.sh [--quick|--full] [--out DIR] [--targets a,b,..] [--scenarios x,y,..] [--runs N]
+#                         [--prewarm DURATION]
 #
 #   --quick      (default) every headline scenario once, 3 s warm-up + 5 s measured: a few minutes
 #   --full       more variants (1/100/1,000/10,000 streams), 5 s + 20 s, 3 runs each, medians
@@ -20,6 +21,7 @@
 #   --targets    subset of: sluice,node-file,node-memory,noop
 #   --scenarios  subset of the scenario ids printed at the start (e.g. append-closed-s100,fanout)
 #   --runs N     override the number of runs
+#   --prewarm D  override the per-server JIT pre-warm (e.g. 60s; steady-state numbers need ~60 s)
 #
 # Each server is started fresh for every scenario (new data dir, new process) and stopped after it,
 # so no scenario inherits another's streams, memory or caches. Every server first gets the same
@@ -39,6 +41,7 @@ OUT=""
 TARGETS="sluice,node-file,node-memory,noop"
 ONLY=""
 RUNS=""
+PREWARM_OVERRIDE=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -48,7 +51,8 @@ while [[ $# -gt 0 ]]; do
     --targets) TARGETS="$2"; shift ;;
     --scenarios) ONLY="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --prewarm) PREWARM_OVERRIDE="$2"; shift ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "side-by-side: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -59,6 +63,7 @@ if [[ "$MODE" == quick ]]; then
 else
   WARMUP=5s; DURATION=20s; PREWARM=30s; STREAMS_CAP=120s; RUNS="${RUNS:-3}"
 fi
+PREWARM="${PREWARM_OVERRIDE:-$PREWARM}"
 OUT="${OUT:-$BENCH/results/$(date -u +%Y%m%dT%H%M%SZ)-$MODE}"
 mkdir -p "$OUT/logs" || exit 2
 OUT="$(cd "$OUT" && pwd)"

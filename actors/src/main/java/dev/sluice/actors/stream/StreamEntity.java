@@ -263,8 +263,9 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
       return Effect().none().thenUnstashAll();
     }
     return Effect().persist(events).thenRun(after -> {
-      afterPersist(s, after, events);
+      // Acknowledge first: waking thousands of live readers must not delay the writers' replies.
       replies.forEach(Runnable::run);
+      afterPersist(s, after, events);
     }).thenUnstashAll();
   }
 
@@ -419,8 +420,8 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     var builder = events.isEmpty()
         ? Effect().none().thenRun(after -> reply.run())
         : Effect().persist(events).thenRun(after -> {
-            afterPersist(before, after, events);
             reply.run();
+            afterPersist(before, after, events);
           });
     return unstash ? builder.thenUnstashAll() : builder;
   }
