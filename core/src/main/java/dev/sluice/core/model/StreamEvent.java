@@ -1,6 +1,6 @@
 package dev.sluice.core.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.spi.IndexedData;
@@ -35,12 +35,13 @@ public sealed interface StreamEvent extends CborSerializable {
    * ({@link IndexedData}); the serialized event leaves it out and keeps only {@code length}. So an
    * event replayed from the journal has {@code data == null}, and state is built from
    * {@code length} alone. Storing the payload twice doubled the WAL and compaction work per append.
+   * ({@code data} is still read when present, so events written by older versions replay.)
    */
   record Appended(
       long storeId,
       long position,
       long length,
-      @JsonIgnore Bytes data,
+      @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) Bytes data,
       String producerId,
       Long producerEpoch,
       Long producerSeq,
@@ -50,6 +51,8 @@ public sealed interface StreamEvent extends CborSerializable {
       implements StreamEvent, IndexedData {
 
     public Appended {
+      // Events written before the bytes moved out of the event carry data and no length.
+      if (length == 0 && data != null) length = data.length();
       if (data != null && data.length() != length) {
         throw new IllegalArgumentException("length " + length + " != data length " + data.length());
       }

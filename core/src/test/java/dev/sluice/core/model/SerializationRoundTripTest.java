@@ -99,6 +99,15 @@ class SerializationRoundTripTest {
   }
 
   @Test
+  void appendedEventsOfTheEarlierFormatWithDataAndNoLengthStillReplay() throws Exception {
+    var old = "{\"storeId\":7,\"position\":5,\"data\":\"YWJj\",\"producerId\":null,\"closes\":false,\"atMillis\":1}";
+    var back = MAPPER.readValue(old, StreamEvent.Appended.class);
+    assertEquals(3, back.length());
+    assertEquals(Bytes.utf8("abc"), back.data());
+    assertEquals(8, StreamState.EMPTY.apply(back).tail());
+  }
+
+  @Test
   void appendedRejectsALengthThatDoesNotMatchItsData() {
     assertThrows(IllegalArgumentException.class,
         () -> new StreamEvent.Appended(7, 5, 2, Bytes.utf8("abc"), null, null, null, null, false, T));
