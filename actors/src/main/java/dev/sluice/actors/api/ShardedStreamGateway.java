@@ -3,7 +3,12 @@ package dev.sluice.actors.api;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.core.rules.Commands;
+import dev.sluice.core.Bytes;
+import dev.sluice.core.protocol.Offset;
+import dev.sluice.core.spi.DataUnit;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -162,16 +167,15 @@ public final class ShardedStreamGateway implements StreamGateway {
 
   private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> advance(TailCursor c, TailHub.TailUpdate u, int maxChunkBytes) {
     StreamView nv = c.view().withTail(u.tail(), u.closed());
-    var units = u.tail() > c.pos() ? u.unitsFrom(c.pos()) : java.util.List.<dev.sluice.core.spi.DataUnit>of();
+    var units = u.tail() > c.pos() ? u.unitsFrom(c.pos()) : List.<DataUnit>of();
     long bytes = 0;
     if (units != null) for (var unit : units) bytes += unit.data().length();
     if (units == null || bytes > maxChunkBytes || !ownSegment(nv, c.pos())) {
       return read(nv, c.pos(), maxChunkBytes).thenApply(chunk -> emit(nv, chunk));
     }
-    var data = new java.util.ArrayList<dev.sluice.core.Bytes>(units.size());
+    var data = new ArrayList<Bytes>(units.size());
     for (var unit : units) data.add(unit.data());
-    var chunk = new ReadChunk(java.util.List.copyOf(data), dev.sluice.core.protocol.Offset.at(c.pos()),
-        dev.sluice.core.protocol.Offset.at(u.tail()), true, u.closed(), nv);
+    var chunk = new ReadChunk(List.copyOf(data), Offset.at(c.pos()), Offset.at(u.tail()), true, u.closed(), nv);
     return CompletableFuture.completedFuture(emit(nv, chunk));
   }
 
