@@ -14,12 +14,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 
 /** Helpers shared by the operation routes: completing with a future, reading bodies, building responses. */
 final class Responses {
@@ -55,19 +57,23 @@ final class Responses {
     }
     // Small bodies usually arrive whole, already strict: take them as they are. Materializing a
     // toStrict stream per request (actors, timers) was the largest single cost of an append.
-    if (req.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict) {
+    if (req.entity() instanceof HttpEntity.Strict strict) {
       var data = strict.getData();
       if (data.size() > max) {
         return tooLarge(max);
       }
-      return CompletableFuture.completedFuture(data.isEmpty() ? Bytes.EMPTY : Bytes.wrap(data.toArray()));
+      return CompletableFuture.completedFuture(bytes(data));
     }
     // No byte cap in toStrict itself: its own overflow error is indistinguishable from other
     // entity errors; the size limit above fails with the specific EntityStreamSizeException.
     return req.entity()
         .withSizeLimit(max)
         .toStrict(settings.requestBodyTimeout().toMillis(), Long.MAX_VALUE, mat)
-        .thenApply(strict -> strict.getData().isEmpty() ? Bytes.EMPTY : Bytes.wrap(strict.getData().toArray()));
+        .thenApply(strict -> bytes(strict.getData()));
+  }
+
+  private static Bytes bytes(ByteString data) {
+    return data.isEmpty() ? Bytes.EMPTY : Bytes.wrap(data.toArray());
   }
 
   private static <T> CompletionStage<T> tooLarge(long max) {

@@ -100,7 +100,7 @@ public final class ShardedStreamGateway implements StreamGateway {
       if (left <= 0) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
       return next.copy().orTimeout(left, TimeUnit.NANOSECONDS).handle((u, err) -> u).thenCompose(u -> {
         if (u == null) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
-        if (!u.isSpurious() && !u.gone() && u.storeId() == v.storeId() && (u.tail() > fromPos || u.closed())) {
+        if (u.advances(v.storeId(), fromPos)) {
           return CompletableFuture.completedFuture(Optional.of(v.withTail(u.tail(), u.closed())));
         }
         return awaitLoop(path, fromPos, deadlineNanos);
@@ -124,25 +124,20 @@ public final class ShardedStreamGateway implements StreamGateway {
       String path, TailCursor c, Duration idleTimeout, int maxChunkBytes) {
     if (c.finished() || (hub.isClosing() && c.announcedUpToDate())) return CompletableFuture.completedFuture(Optional.empty());
     if (c.pos() < c.view().tail()) return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> emit(c.view(), chunk));
-    if (c.view().info().closed() || !c.announcedUpToDate()) {
-      return CompletableFuture.completedFuture(emit(c.view(), reader.read(c.view(), c.pos(), 0)));
-    }
+    if (c.view().info().closed() || !c.announcedUpToDate()) return CompletableFuture.completedFuture(atTail(c));
     TailHub.Wait wait = hub.listen(path);
-    if (knows(wait.last(), c)) return awaitKnownTail(path, c, wait, idleTimeout, maxChunkBytes);
+    if (wait.last() != null && wait.last().reaches(c.view().storeId(), c.pos())) {
+      return awaitKnownTail(path, c, wait, idleTimeout, maxChunkBytes);
+    }
     return awaitBeyond(path, c.pos(), idleTimeout).thenApplyAsync(v -> {
       // Idle: an empty chunk repeats the caught-up signal as a keep-alive.
-      if (v.isEmpty()) return emit(c.view(), reader.read(c.view(), c.pos(), 0));
+      if (v.isEmpty()) return atTail(c);
       var nv = v.get();
       if (nv.storeId() != c.view().storeId()) {
         throw new StreamRejectedException(Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream was re-created"));
       }
       return emit(nv, reader.read(nv, c.pos(), maxChunkBytes));
     }, blockingIo);
-  }
-
-  /** {@code u} is a real change of the incarnation {@code c} reads, at or beyond its position. */
-  private static boolean knows(TailHub.TailUpdate u, TailCursor c) {
-    return u != null && !u.isSpurious() && !u.gone() && u.storeId() == c.view().storeId() && u.tail() >= c.pos();
   }
 
   /**
@@ -153,14 +148,12 @@ public final class ShardedStreamGateway implements StreamGateway {
    */
   private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> awaitKnownTail(
       String path, TailCursor c, TailHub.Wait wait, Duration idleTimeout, int maxChunkBytes) {
-    TailHub.TailUpdate last = wait.last();
-    if (last.tail() > c.pos() || (last.closed() && !c.view().info().closed())) {
-      return advance(c, last, maxChunkBytes);
-    }
+    long storeId = c.view().storeId();
+    if (wait.last().advances(storeId, c.pos())) return advance(c, wait.last(), maxChunkBytes);
     return wait.next().copy().orTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS).handle((u, err) -> u)
         .thenCompose(u -> {
-          if (u == null) return CompletableFuture.completedFuture(emit(c.view(), reader.read(c.view(), c.pos(), 0)));
-          if (knows(u, c) && (u.tail() > c.pos() || u.closed())) return advance(c, u, maxChunkBytes);
+          if (u == null) return CompletableFuture.completedFuture(atTail(c));
+          if (u.advances(storeId, c.pos())) return advance(c, u, maxChunkBytes);
           return step(path, c, idleTimeout, maxChunkBytes); // spurious, gone or re-created: look again
         });
   }
@@ -183,6 +176,11 @@ public final class ShardedStreamGateway implements StreamGateway {
   private static boolean ownSegment(StreamView v, long pos) {
     var own = v.readPath().get(v.readPath().size() - 1);
     return own.storeId() == v.storeId() && pos >= own.start();
+  }
+
+  /** The empty chunk at the tail: "caught up" (or EOF when closed); repeated as the idle keep-alive. */
+  private Optional<Pair<TailCursor, ReadChunk>> atTail(TailCursor c) {
+    return emit(c.view(), reader.read(c.view(), c.pos(), 0));
   }
 
   /** Emits {@code chunk} and moves the cursor past it (an empty chunk at the tail marks "caught up"). */

@@ -13,6 +13,7 @@ import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.rules.Decision;
 import dev.sluice.core.rules.StreamRules;
+import dev.sluice.core.spi.DataUnit;
 import dev.sluice.core.spi.StreamDataStore;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -170,10 +171,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   public SignalHandler<StreamState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
-          if (s.status() != StreamStatus.NONE) {
-            deps.hub().publish(path, new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(),
-                s.status() != StreamStatus.ACTIVE, List.of()));
-          }
+          if (s.status() != StreamStatus.NONE) publish(s, List.of());
         })
         .build();
   }
@@ -431,15 +429,18 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
    * live tails need not read them back from the store); a purged fork unpins its source.
    */
   private void afterPersist(StreamState before, StreamState after, List<? extends StreamEvent> events) {
-    boolean gone = after.status() != StreamStatus.ACTIVE;
     if (before.tail() != after.tail() || before.closed() != after.closed() || before.status() != after.status()
         || before.storeId() != after.storeId()) {
-      deps.hub().publish(path, new TailHub.TailUpdate(after.storeId(), after.tail(), after.closed(), gone,
-          TailHub.unitsOf(events, after.storeId(), after.tail())));
+      publish(after, TailHub.unitsOf(events, after.storeId(), after.tail()));
     }
     if (before.status() != StreamStatus.NONE && after.status() == StreamStatus.NONE && before.fork() != null) {
       releaseSource(before.fork().sourcePath());
     }
+  }
+
+  /** Tells this node's live readers the committed state {@code s} (gone unless active). */
+  private void publish(StreamState s, List<DataUnit> units) {
+    deps.hub().publish(path, new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(), s.status() != StreamStatus.ACTIVE, units));
   }
 
   private void releaseSource(String sourcePath) {

@@ -40,6 +40,16 @@ public final class TailHub {
       return this == SPURIOUS;
     }
 
+    /** A real change of incarnation {@code storeId} that still exists, with its tail at or past {@code pos}. */
+    public boolean reaches(long storeId, long pos) {
+      return !isSpurious() && !gone && this.storeId == storeId && tail >= pos;
+    }
+
+    /** A real change that moves a reader at {@code pos} of {@code storeId}: new data, or the close. */
+    public boolean advances(long storeId, long pos) {
+      return reaches(storeId, pos) && (tail > pos || closed);
+    }
+
     /** The units from {@code pos} to the tail, if this update holds them all; else null (read the store). */
     public List<DataUnit> unitsFrom(long pos) {
       for (int i = 0; i < units.size(); i++) {

@@ -112,6 +112,15 @@ final class LongPollScenario implements Scenario {
     }
   }
 
+  /** A closed reader or writer connection: count the error, reconnect 100 ms later unless stopping. */
+  private void reconnectLater(Connection c, Throwable cause, String what) {
+    if (stopped) return;
+    if (cause != null) stats.connectionError(what + ": " + cause);
+    ctx.loop().schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), () -> {
+      if (!stopped) c.reconnect();
+    });
+  }
+
   private final class ReaderHandler implements Connection.Handler {
     private final Pair p;
 
@@ -148,11 +157,7 @@ final class LongPollScenario implements Scenario {
 
     @Override
     public void onClosed(Connection c, Throwable cause) {
-      if (stopped) return;
-      if (cause != null) stats.connectionError("long-poll GET " + p.path + ": " + cause);
-      ctx.loop().schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), () -> {
-        if (!stopped) c.reconnect();
-      });
+      reconnectLater(c, cause, "long-poll GET " + p.path);
     }
   }
 
@@ -180,11 +185,7 @@ final class LongPollScenario implements Scenario {
 
     @Override
     public void onClosed(Connection c, Throwable cause) {
-      if (stopped) return;
-      if (cause != null) stats.connectionError("POST " + p.path + ": " + cause);
-      ctx.loop().schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100), () -> {
-        if (!stopped) c.reconnect();
-      });
+      reconnectLater(c, cause, "POST " + p.path);
     }
   }
 
