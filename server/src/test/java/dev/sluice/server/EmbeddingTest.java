@@ -94,6 +94,23 @@ class EmbeddingTest {
     assertEquals(ErrorCode.STREAM_CLOSED, rejected.rejection().code());
   }
 
+  /**
+   * Pekko's Java ask hands back Scala's CompletableFuture adapter, which runs even a plain
+   * {@code thenApply} on ForkJoinPool.commonPool: one more thread hand-off per request. The API's
+   * futures must run their stages where the reply arrives (or, if already complete, on the caller).
+   */
+  @Test
+  void apiFuturesDoNotHopThroughTheCommonPool() throws Exception {
+    await(streams.create("hops", "text/plain"));
+    String caller = Thread.currentThread().getName();
+    for (int i = 0; i < 20; i++) {
+      String thread = await(streams.append("hops", "text/plain", Bytes.utf8("x"))
+          .thenApply(r -> Thread.currentThread().getName()));
+      // The actor thread that delivered the reply, or this thread if it was already complete.
+      assertTrue(thread.equals(caller) || thread.startsWith("my-app-pekko.actor.default-dispatcher"), "stage ran on " + thread);
+    }
+  }
+
   @Test
   void idempotentProducerRetriesAreDeduplicated() throws Exception {
     await(streams.create("jobs", "application/json"));
