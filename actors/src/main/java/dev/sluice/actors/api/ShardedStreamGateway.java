@@ -1,5 +1,6 @@
 package dev.sluice.actors.api;
 
+import dev.sluice.actors.stream.Asks;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.core.rules.Commands;
@@ -23,10 +24,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.japi.function.Function;
-import scala.concurrent.ExecutionContext;
-import scala.jdk.javaapi.FutureConverters;
-import scala.util.Try;
+import java.util.function.Function;
 
 /**
  * {@link StreamGateway} over Cluster Sharding: every call is an ask to the stream's entity;
@@ -51,31 +49,16 @@ public final class ShardedStreamGateway implements StreamGateway {
     return sharding.entityRefFor(StreamEntity.TYPE_KEY, path);
   }
 
-  /**
-   * Asks the stream's entity. The Java {@code EntityRef.ask} returns Scala's CompletableFuture
-   * adapter, which runs every dependent stage, even {@code thenApply}, as an {@code *Async} stage on
-   * {@code ForkJoinPool.commonPool}: one more thread hand-off per request (measured: ~1.3 extra
-   * thread wake-ups per append, see docs/design.md "Thread hand-offs"). So the reply completes our
-   * own future on the thread that delivers it; the caller's stages (rendering a response) are cheap.
-   */
+  /** Asks the stream's entity; stages run on the replying thread ({@link Asks}). */
   private <T> CompletionStage<T> ask(String path, Function<ActorRef<StreamEntity.Reply<T>>, StreamEntity.Command> msg) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    FutureConverters.asScala(ref(path).<StreamEntity.Reply<T>>ask(msg, askTimeout))
-        .onComplete(reply -> complete(out, path, reply), ExecutionContext.parasitic$.MODULE$);
-    return out;
-  }
-
-  private static <T> Object complete(CompletableFuture<T> out, String path, Try<StreamEntity.Reply<T>> t) {
-    if (t.isFailure()) {
-      Throwable err = t.failed().get();
-      return out.completeExceptionally(new StreamUnavailableException("stream " + path + " did not answer: " + err, err));
-    }
-    StreamEntity.Reply<T> reply = t.get();
-    if (reply.rejection() != null) return out.completeExceptionally(new StreamRejectedException(reply.rejection()));
-    if (reply.value() == null) {
-      return out.completeExceptionally(new StreamUnavailableException("operation on " + path + " failed; retry", null));
-    }
-    return out.complete(reply.value());
+    return Asks.ask(ref(path), msg, askTimeout).handle((reply, err) -> {
+      if (err != null) {
+        throw new StreamUnavailableException("stream " + path + " did not answer: " + err, err);
+      }
+      if (reply.rejection() != null) throw new StreamRejectedException(reply.rejection());
+      if (reply.value() == null) throw new StreamUnavailableException("operation on " + path + " failed; retry", null);
+      return reply.value();
+    });
   }
 
   @Override

@@ -303,8 +303,8 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     }
     busy = true;
     var fork = c.cmd().fork();
-    CompletionStage<Reply<Commands.ForkGrant>> asked = sourceRef(fork.sourcePath())
-        .ask(replyTo -> new AcquireFork(path, fork, c.cmd().contentType(), replyTo), deps.askTimeout());
+    CompletionStage<Reply<Commands.ForkGrant>> asked = Asks.<Command, Reply<Commands.ForkGrant>>ask(sourceRef(fork.sourcePath()),
+        replyTo -> new AcquireFork(path, fork, c.cmd().contentType(), replyTo), deps.askTimeout());
     CompletionStage<ForkPrepared> prepared = asked.thenCompose(reply -> {
       if (reply.rejection() != null) {
         return CompletableFuture.completedFuture(new ForkPrepared(c.cmd(), null, null, reply.rejection(), null, c.replyTo()));
@@ -367,10 +367,8 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     busy = true;
     var futures = new ArrayList<CompletableFuture<String>>();
     for (String child : s.forks()) {
-      futures.add(sourceRef(child)
-          .<Boolean>ask(replyTo -> new ConfirmForkOf(path, replyTo), deps.askTimeout())
-          .thenApply(alive -> alive ? child : null)
-          .toCompletableFuture());
+      futures.add(Asks.<Command, Boolean>ask(sourceRef(child), replyTo -> new ConfirmForkOf(path, replyTo), deps.askTimeout())
+          .thenApply(alive -> alive ? child : null));
     }
     var all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(v -> {
       Set<String> alive = new HashSet<>();
