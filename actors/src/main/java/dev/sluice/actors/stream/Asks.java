@@ -1,5 +1,6 @@
 package dev.sluice.actors.stream;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -23,7 +24,7 @@ public final class Asks {
    * {@code ref.ask(msg, timeout)}, as a plain future completed on the thread that delivers the
    * reply (or the timeout): its dependent stages run there, so they must be cheap and non-blocking.
    */
-  public static <M, R> CompletableFuture<R> ask(EntityRef<M> ref, Function<ActorRef<R>, M> msg, java.time.Duration timeout) {
+  public static <M, R> CompletableFuture<R> ask(EntityRef<M> ref, Function<ActorRef<R>, M> msg, Duration timeout) {
     CompletableFuture<R> out = new CompletableFuture<>();
     CompletionStage<R> asked = ref.ask(msg::apply, timeout);
     FutureConverters.asScala(asked).onComplete(t -> {
