@@ -73,6 +73,8 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   private final RocksDbHandle handle;
   private final WriteOptions writeOptions;
+  /** Raised after every synced batch, before its acks; null when sync is off. */
+  private final AckHighWaterMark ackMark;
   private final int maxBatchRequests;
   private final long maxBatchBytes;
   private final int maxPendingRequests;
@@ -88,9 +90,11 @@ public final class GroupCommitWriter implements AutoCloseable {
   private volatile boolean closed;
 
   GroupCommitWriter(
-      RocksDbHandle handle, boolean sync, int maxBatchRequests, long maxBatchBytes, int maxPendingRequests) {
+      RocksDbHandle handle, boolean sync, AckHighWaterMark ackMark, int maxBatchRequests, long maxBatchBytes,
+      int maxPendingRequests) {
     this.handle = handle;
     this.writeOptions = new WriteOptions().setSync(sync);
+    this.ackMark = ackMark;
     this.maxBatchRequests = maxBatchRequests;
     this.maxBatchBytes = maxBatchBytes;
     this.maxPendingRequests = maxPendingRequests;
@@ -202,6 +206,11 @@ public final class GroupCommitWriter implements AutoCloseable {
         WriteBatch batch = ctx.sealedBatch();
         if (batch.count() > 0) {
           handle.db().write(writeOptions, batch);
+          if (ackMark != null) {
+            // After the WAL sync, before any ack: the mark never claims more than the WAL holds,
+            // and everything acknowledged is covered by it.
+            ackMark.advanceTo(handle.db().getLatestSequenceNumber());
+          }
         }
       } catch (Throwable t) {
         // Failure story: an fsync error can leave the batch in the OS cache and even visible to

@@ -6,12 +6,15 @@ import dev.sluice.persistence.rocksdb.RocksDbStorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -54,6 +57,8 @@ public final class RocksDbHandle implements AutoCloseable {
   private final List<AutoCloseable> nativeResources;
   private final UUID diskUuid;
   private final GroupCommitWriter writer;
+  /** Null when {@code sync} is off: unsynced writes promise nothing a mark could check. */
+  private final AckHighWaterMark ackMark;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -62,22 +67,25 @@ public final class RocksDbHandle implements AutoCloseable {
       RocksDB db,
       Map<Column, ColumnFamilyHandle> columns,
       List<AutoCloseable> nativeResources,
-      UUID diskUuid) {
+      UUID diskUuid,
+      AckHighWaterMark ackMark) {
     this.settings = settings;
     this.db = db;
     this.columns = columns;
     this.nativeResources = nativeResources;
     this.diskUuid = diskUuid;
+    this.ackMark = ackMark;
     this.writer = new GroupCommitWriter(
-        this, settings.sync(), settings.maxBatchRequests(), settings.maxBatchBytes(),
+        this, settings.sync(), ackMark, settings.maxBatchRequests(), settings.maxBatchBytes(),
         settings.maxPendingRequests());
   }
 
   /**
    * Opens (creating if missing) the database in {@code settings.dir()} with every column family.
    *
-   * @throws RocksDbStorageException if it cannot be opened (e.g. locked by another node) or was
-   *     written by an incompatible layout version
+   * @throws RocksDbStorageException if it cannot be opened (e.g. locked by another node), was
+   *     written by an incompatible layout version, or recovers less than was acknowledged (a
+   *     damaged or cut write-ahead log, see {@link AckHighWaterMark})
    */
   public static RocksDbHandle open(RocksDbSettings settings) {
     RocksDB.loadLibrary();
@@ -98,8 +106,14 @@ public final class RocksDbHandle implements AutoCloseable {
           .setCreateIfMissing(true)
           .setCreateMissingColumnFamilies(true)
           .setMaxBackgroundJobs(settings.maxBackgroundJobs())
-          // Stop replaying the WAL at the first torn record: everything acked was synced before it.
-          .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery));
+          // Stop replaying the WAL at the first bad record. That is right for a torn unacknowledged
+          // tail (every acknowledged write was synced before it) and wrong anywhere else: the
+          // acknowledgement mark below tells the two apart.
+          .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+          // Keep the replayed WALs instead of flushing them to SST files at open: if the mark
+          // check refuses to start, the damaged log must still be there, untouched, for the
+          // operator (and a second start must refuse too, not find a "repaired" shorter log).
+          .setAvoidFlushDuringRecovery(true));
 
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       for (Column c : Column.values()) {
@@ -112,20 +126,69 @@ public final class RocksDbHandle implements AutoCloseable {
         columns.put(Column.values()[i], handles.get(i));
       }
       UUID diskUuid;
+      AckHighWaterMark mark = null;
       try {
+        if (settings.sync()) {
+          mark = AckHighWaterMark.open(settings.dir().resolve(AckHighWaterMark.FILE_NAME));
+          checkNothingAcknowledgedIsMissing(settings, db, mark);
+        }
         diskUuid = checkNodeKeys(db, columns.get(Column.DEFAULT));
+        if (mark != null) {
+          mark.advanceTo(db.getLatestSequenceNumber());
+        }
       } catch (RuntimeException | RocksDBException e) {
+        if (mark != null) {
+          mark.close();
+        }
         handles.forEach(ColumnFamilyHandle::close);
         db.close();
         throw e;
       }
-      return new RocksDbHandle(settings, db, columns, resources, diskUuid);
+      return new RocksDbHandle(settings, db, columns, resources, diskUuid, mark);
     } catch (IOException | RocksDBException e) {
       closeAll(resources);
       throw new RocksDbStorageException("cannot open RocksDB in " + settings.dir().toAbsolutePath(), e);
     } catch (RuntimeException e) {
       closeAll(resources);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses to start on a database that recovered fewer writes than were acknowledged. Runs before
+   * anything is written, so a refused start changes nothing on disk.
+   */
+  private static void checkNothingAcknowledgedIsMissing(RocksDbSettings settings, RocksDB db, AckHighWaterMark mark) {
+    long recovered = db.getLatestSequenceNumber();
+    if (mark.isUnset() || recovered >= mark.value()) {
+      return;
+    }
+    Path dir = settings.dir().toAbsolutePath();
+    throw new RocksDbStorageException("refusing to start: the RocksDB write-ahead log in " + dir
+        + " recovers writes up to sequence number " + recovered + ", but writes up to " + mark.value()
+        + " were acknowledged to clients (each was fsynced before its acknowledgement), so "
+        + (mark.value() - recovered) + " sequence numbers of acknowledged data are missing. The log was"
+        + " damaged or cut after it was written (write-ahead logs here: " + walFiles(dir) + "; RocksDB's"
+        + " own LOG file in that directory names the bad record). Starting would serve a shorter history"
+        + " and hand out offsets that clients already hold for other bytes. What to do: keep the"
+        + " directory as it is, and restore it from a backup; or, if losing every stream on this node is"
+        + " acceptable, move it aside and start with an empty one. The damaged log has been left as it was.");
+  }
+
+  private static String walFiles(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".log"))
+          .sorted()
+          .map(p -> {
+            try {
+              return p.getFileName() + " (" + Files.size(p) + " bytes)";
+            } catch (IOException e) {
+              return p.getFileName() + " (size unknown)";
+            }
+          })
+          .collect(Collectors.joining(", ", "[", "]"));
+    } catch (IOException e) {
+      return "(cannot list: " + e.getMessage() + ")";
     }
   }
 
@@ -219,6 +282,9 @@ public final class RocksDbHandle implements AutoCloseable {
       return;
     }
     writer.close();
+    if (ackMark != null) {
+      ackMark.close();
+    }
     lock.writeLock().lock();
     try {
       closed = true;
