@@ -3,7 +3,10 @@ package dev.sluice.cluster;
 import com.typesafe.config.Config;
 import java.util.List;
 
-/** Typed view of {@code sluice.cluster} (see reference.conf). */
+/**
+ * Typed view of {@code sluice.cluster} (see reference.conf). Seed nodes may only name this node
+ * itself until replication exists ({@link #MULTI_NODE_UNSUPPORTED}).
+ */
 public record ClusterSettings(String host, int port, List<String> seedNodes) {
   public static ClusterSettings fromConfig(Config root) {
     Config c = root.getConfig("sluice.cluster");
@@ -15,8 +18,22 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
         throw new IllegalArgumentException("sluice.cluster.seed-nodes entries must be host:port, was '" + s + "'");
       }
     }
-    return new ClusterSettings(c.getString("host"), port, List.copyOf(seeds));
+    String host = c.getString("host");
+    for (String s : seeds) {
+      if (!s.equals(host + ":" + port)) {
+        throw new IllegalArgumentException(MULTI_NODE_UNSUPPORTED + " (sluice.cluster.seed-nodes names " + s + ")");
+      }
+    }
+    return new ClusterSettings(host, port, List.copyOf(seeds));
   }
+
+  /**
+   * Why seed nodes other than the node itself are refused: until streams are replicated, a stream's
+   * data lives only on the node that wrote it, and a second member would serve empty reads.
+   */
+  public static final String MULTI_NODE_UNSUPPORTED = "multi-node clusters are not supported by this version of"
+      + " Sluice: streams are not replicated yet, so each stream's data lives only on the node that wrote it and"
+      + " a second node would serve empty or shortened reads; run a single node (no seed nodes)";
 
   public boolean singleNode() {
     return seedNodes.isEmpty();

@@ -68,7 +68,6 @@ public final class Args {
   public static String usage() {
     var sb = new StringBuilder("Usage: bin/sluice [options]\n\nRuns a Sluice node (Durable Streams server).\n\nOptions:\n");
     for (Flag f : FLAGS) sb.append(String.format("  %-22s %s  [%s]%n", f.name() + " V", f.help(), f.key()));
-    sb.append(String.format("  %-22s %s%n", "--seed-nodes H:P,...", "static cluster seed nodes (Artery host:port); none = single node"));
     sb.append(String.format("  %-22s %s%n", "--config FILE", "extra HOCON file (overrides defaults, below the flags)"));
     sb.append(String.format("  %-22s %s%n", "--help", "this text"));
     sb.append("\nAny HOCON key can also be set with -Dkey=value (JVM option, via SLUICE_JAVA_OPTS).\n");

@@ -15,6 +15,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.stream.javadsl.Source;
@@ -41,7 +42,13 @@ public final class SluiceStreams {
     return start(system, store, ActorsSettings.fromConfig(system.settings().config()), InstantSource.system());
   }
 
+  /**
+   * @throws IllegalStateException if the system is configured to join other nodes: streams are
+   *     not replicated yet, so Sluice runs on single-node clusters only (see {@link SingleNodeGuard})
+   */
   public static SluiceStreams start(ActorSystem<?> system, StreamDataStore store, ActorsSettings settings, InstantSource clock) {
+    SingleNodeGuard.checkConfig(system);
+    system.systemActorOf(SingleNodeGuard.behavior(), "sluice-single-node-guard", Props.empty());
     var sharding = ClusterSharding.get(system);
     var hub = new TailHub();
     Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingIoDispatcher()));
