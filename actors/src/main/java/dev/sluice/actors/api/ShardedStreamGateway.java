@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -89,23 +88,31 @@ public final class ShardedStreamGateway implements StreamGateway {
   @Override
   public CompletionStage<Optional<StreamView>> awaitBeyond(String path, long fromPos, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    return awaitLoop(path, fromPos, deadline);
+    return awaitLoop(path, fromPos, deadline, ReaderWaits.NONE);
   }
 
-  private CompletionStage<Optional<StreamView>> awaitLoop(String path, long fromPos, long deadlineNanos) {
+  private CompletionStage<Optional<StreamView>> awaitLoop(String path, long fromPos, long deadlineNanos, ReaderWaits waits) {
     if (hub.isClosing()) return CompletableFuture.completedFuture(Optional.empty());
     // Listen before looking, so a commit between the look and the wait still wakes us.
-    CompletableFuture<TailHub.TailUpdate> next = hub.listen(path).next();
-    return view(path, false).thenCompose(v -> {
-      if (v.tail() > fromPos || v.info().closed()) return CompletableFuture.completedFuture(Optional.of(v));
+    TailHub.Waiter waiter = waits.listen(hub, path);
+    return view(path, false).whenComplete((v, err) -> {
+      if (err != null) waiter.cancel();
+    }).thenCompose(v -> {
+      if (v.tail() > fromPos || v.info().closed()) {
+        waiter.cancel();
+        return CompletableFuture.completedFuture(Optional.of(v));
+      }
       long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
-      return next.copy().orTimeout(left, TimeUnit.NANOSECONDS).handle((u, err) -> u).thenCompose(u -> {
+      if (left <= 0) {
+        waiter.cancel();
+        return CompletableFuture.completedFuture(Optional.<StreamView>empty());
+      }
+      return waiter.await(Duration.ofNanos(left)).thenCompose(u -> {
         if (u == null) return CompletableFuture.completedFuture(Optional.<StreamView>empty());
         if (u.advances(v.storeId(), fromPos)) {
           return CompletableFuture.completedFuture(Optional.of(v.withTail(u.tail(), u.closed())));
         }
-        return awaitLoop(path, fromPos, deadlineNanos);
+        return awaitLoop(path, fromPos, deadlineNanos, waits);
       });
     });
   }
@@ -117,21 +124,32 @@ public final class ShardedStreamGateway implements StreamGateway {
   public Source<ReadChunk, NotUsed> tail(
       String path, StreamView initial, long fromPos, Duration idleTimeout, Duration maxDuration, int maxChunkBytes) {
     var start = new TailCursor(initial, Math.min(fromPos, initial.tail()), false, false);
-    Source<ReadChunk, NotUsed> src = Source.unfoldAsync(start, (TailCursor c) -> step(path, c, idleTimeout, maxChunkBytes));
+    // One ReaderWaits per materialization: when the reader goes away (cancel) or fails, its
+    // pending hub registration goes with it instead of waiting for the next change or timeout.
+    Source<ReadChunk, NotUsed> src = Source.<ReadChunk, NotUsed>fromMaterializer((mat, attrs) -> {
+      ReaderWaits waits = new ReaderWaits();
+      return Source.unfoldAsync(start, (TailCursor c) -> step(path, c, idleTimeout, maxChunkBytes, waits))
+          .watchTermination((NotUsed m, CompletionStage<Done> done) -> {
+            done.whenComplete((d, err) -> waits.end());
+            return m;
+          });
+    }).mapMaterializedValue(f -> NotUsed.getInstance());
     // No cycling for embedded tails (null): the scheduler cannot hold timers beyond ~248 days anyway.
     return maxDuration == null ? src : src.takeWithin(maxDuration);
   }
 
   private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> step(
-      String path, TailCursor c, Duration idleTimeout, int maxChunkBytes) {
+      String path, TailCursor c, Duration idleTimeout, int maxChunkBytes, ReaderWaits waits) {
     if (c.finished() || (hub.isClosing() && c.announcedUpToDate())) return CompletableFuture.completedFuture(Optional.empty());
     if (c.pos() < c.view().tail()) return read(c.view(), c.pos(), maxChunkBytes).thenApply(chunk -> emit(c.view(), chunk));
     if (c.view().info().closed() || !c.announcedUpToDate()) return CompletableFuture.completedFuture(atTail(c));
-    TailHub.Wait wait = hub.listen(path);
+    TailHub.Waiter wait = waits.listen(hub, path);
     if (wait.last() != null && wait.last().reaches(c.view().storeId(), c.pos())) {
-      return awaitKnownTail(path, c, wait, idleTimeout, maxChunkBytes);
+      return awaitKnownTail(path, c, wait, idleTimeout, maxChunkBytes, waits);
     }
-    return awaitBeyond(path, c.pos(), idleTimeout).thenApplyAsync(v -> {
+    wait.cancel(); // awaitLoop listens for itself, after asking the entity
+    long deadline = System.nanoTime() + idleTimeout.toNanos();
+    return awaitLoop(path, c.pos(), deadline, waits).thenApplyAsync(v -> {
       // Idle: an empty chunk repeats the caught-up signal as a keep-alive.
       if (v.isEmpty()) return atTail(c);
       var nv = v.get();
@@ -146,17 +164,20 @@ public final class ShardedStreamGateway implements StreamGateway {
    * The SSE fast path: the hub's last change of this stream says where its tail is, so the cursor
    * waits (or moves on) without asking the entity; when the change carries the units from the
    * cursor on, they are emitted without reading the store. Every change after {@code wait} was
-   * taken completes {@code wait.next()}, so nothing is missed.
+   * taken completes its {@code await}, so nothing is missed.
    */
   private CompletionStage<Optional<Pair<TailCursor, ReadChunk>>> awaitKnownTail(
-      String path, TailCursor c, TailHub.Wait wait, Duration idleTimeout, int maxChunkBytes) {
+      String path, TailCursor c, TailHub.Waiter wait, Duration idleTimeout, int maxChunkBytes, ReaderWaits waits) {
     long storeId = c.view().storeId();
-    if (wait.last().advances(storeId, c.pos())) return advance(c, wait.last(), maxChunkBytes);
-    return wait.next().copy().orTimeout(idleTimeout.toNanos(), TimeUnit.NANOSECONDS).handle((u, err) -> u)
+    if (wait.last().advances(storeId, c.pos())) {
+      wait.cancel();
+      return advance(c, wait.last(), maxChunkBytes);
+    }
+    return wait.await(idleTimeout)
         .thenCompose(u -> {
           if (u == null) return CompletableFuture.completedFuture(atTail(c));
           if (u.advances(storeId, c.pos())) return advance(c, u, maxChunkBytes);
-          return step(path, c, idleTimeout, maxChunkBytes); // spurious, gone or re-created: look again
+          return step(path, c, idleTimeout, maxChunkBytes, waits); // spurious, gone or re-created: look again
         });
   }
 

@@ -4,18 +4,22 @@ import dev.sluice.core.model.StreamEvent;
 import dev.sluice.core.spi.DataUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Node-local wake-up hub for live readers (long-poll and SSE): one pending future per stream path,
- * completed by the stream's entity after every durable change (ARCHITECTURE.md "Reads and live
- * tailing"). Thousands of waiters of one stream share one future, so an append costs one
- * completion per node, not one message per client.
+ * Node-local wake-up hub for live readers (long-poll and SSE): the readers waiting on each stream
+ * path, woken by the stream's entity after every durable change (docs/design.md "Read path"). An
+ * append costs one future completion per waiting reader on the node, not one message per client.
  *
  * <p>Use: {@link #listen} first, then look at the stream's state, and only then wait on the
- * future; a change between the two is never missed because the future was already registered.
- * {@link Wait#last()} is the last change published while someone was listening: a reader whose
+ * {@link Waiter} (or cancel it); a change between the two is never missed because the waiter was
+ * already registered. Memory is one small waiter per reader that is waiting right now; a path
+ * without waiters holds nothing, and an idle one costs no CPU. {@link Waiter#last()} is the last change published while someone was listening: a reader whose
  * position it confirms as the tail may wait without asking the entity, and one it shows behind
  * gets the new tail (and, usually, the new bytes: {@link TailUpdate#units()}) without a store
  * read. With 1,000 SSE subscribers that saves 1,000 entity asks and 1,000 RocksDB reads per append.
@@ -59,8 +63,56 @@ public final class TailHub {
     }
   }
 
-  /** The future of the next change and the last change published before it (null if unknown). */
-  public record Wait(CompletableFuture<TailUpdate> next, TailUpdate last) {}
+  /**
+   * One reader's registration for the next change of a path, taken by {@link #listen} BEFORE the
+   * reader looks at the stream, so a change between the look and the wait is never missed. The
+   * reader then either {@linkplain #await waits} on it or {@linkplain #cancel cancels} it; both
+   * deregister it, so the hub holds exactly the readers that are waiting right now.
+   *
+   * <p>Each waiter has its own future. Sharing one future among all readers of a path made every
+   * timed-out wait stay attached to it until the next change: idle streams accumulated dead
+   * dependents without bound (the old cap of 4,096 completed the shared future "spuriously" to
+   * shed them, which woke every reader, each of which re-registered: a busy loop that grew a
+   * future chain per reader, 700 MB with 5,000 SSE readers).
+   */
+  public static final class Waiter {
+    private final Slot slot;
+    private final TailUpdate last;
+    private final CompletableFuture<TailUpdate> next = new CompletableFuture<>();
+
+    private Waiter(Slot slot, TailUpdate last) {
+      this.slot = slot;
+      this.last = last;
+    }
+
+    /** The last change published while someone was listening (null if unknown). */
+    public TailUpdate last() {
+      return last;
+    }
+
+    /**
+     * The next change, or {@code null} once {@code timeout} passes without one (the waiter is then
+     * deregistered). Call at most once.
+     */
+    public CompletableFuture<TailUpdate> await(Duration timeout) {
+      next.completeOnTimeout(null, Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)
+          .whenComplete((u, err) -> {
+            if (u == null) slot.remove(this);
+          });
+      return next;
+    }
+
+    /** Not going to wait after all: deregister now. */
+    public void cancel() {
+      slot.remove(this);
+      next.complete(null);
+    }
+
+    /** For tests: the future itself, without a timeout. */
+    CompletableFuture<TailUpdate> future() {
+      return next;
+    }
+  }
 
   /** The units of {@code storeId} that {@code events} append, if they end exactly at {@code tail}. */
   public static List<DataUnit> unitsOf(List<? extends StreamEvent> events, long storeId, long tail) {
@@ -75,38 +127,36 @@ public final class TailHub {
     return units;
   }
 
-  /**
-   * A waiter that times out stays attached to the shared future until it completes. On a stream
-   * that sees no writes, long-polls would pile up; past this many dependents the future is
-   * completed spuriously and replaced, which lets the dead ones go.
-   */
-  private static final int MAX_DEPENDENTS = 4096;
-
-  /** Guarded by itself. */
+  /** The waiters of one path and its last change; guarded by itself. */
   private static final class Slot {
-    CompletableFuture<TailUpdate> next = new CompletableFuture<>();
+    /** Insertion-ordered so wake-ups follow registration order; identity semantics (no equals). */
+    Set<Waiter> waiters = new LinkedHashSet<>();
     TailUpdate last;
+    /** Set when the slot left the map: listeners must take a fresh one. */
+    boolean dropped;
+
+    synchronized void remove(Waiter w) {
+      waiters.remove(w);
+    }
   }
 
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
-  /** The future completed by the next change of {@code path}, with the last change seen before it. */
-  public Wait listen(String path) {
+  /** Registers for the next change of {@code path}; see {@link Waiter}. */
+  public Waiter listen(String path) {
     while (true) {
       Slot slot = slots.computeIfAbsent(path, p -> new Slot());
-      CompletableFuture<TailUpdate> overfull = null;
-      Wait w;
       synchronized (slot) {
-        if (slots.get(path) != slot) continue; // dropped by publish meanwhile: take the new one
-        if (slot.next.getNumberOfDependents() > MAX_DEPENDENTS) {
-          overfull = slot.next;
-          slot.next = new CompletableFuture<>();
+        if (slot.dropped) continue; // dropped by publish meanwhile: take the new one
+        Waiter w = new Waiter(slot, slot.last);
+        if (closing) {
+          w.next.complete(TailUpdate.SPURIOUS);
+        } else {
+          slot.waiters.add(w);
         }
-        w = new Wait(slot.next, slot.last);
+        return w;
       }
-      if (overfull != null) overfull.complete(TailUpdate.SPURIOUS);
-      return w;
     }
   }
 
@@ -120,11 +170,13 @@ public final class TailHub {
     for (String path : slots.keySet()) {
       Slot slot = slots.remove(path);
       if (slot == null) continue;
-      CompletableFuture<TailUpdate> f;
+      List<Waiter> woken;
       synchronized (slot) {
-        f = slot.next;
+        slot.dropped = true;
+        woken = new ArrayList<>(slot.waiters);
+        slot.waiters.clear();
       }
-      f.complete(TailUpdate.SPURIOUS);
+      woken.forEach(w -> w.next.complete(TailUpdate.SPURIOUS));
     }
   }
 
@@ -140,17 +192,27 @@ public final class TailHub {
   public void publish(String path, TailUpdate update) {
     Slot slot = slots.get(path);
     if (slot == null) return;
-    CompletableFuture<TailUpdate> f;
+    Set<Waiter> woken;
     synchronized (slot) {
-      f = slot.next;
-      if (f.getNumberOfDependents() == 0) {
+      woken = slot.waiters;
+      if (woken.isEmpty()) {
+        slot.dropped = true;
         slots.remove(path, slot);
-      } else {
-        slot.last = update;
-        slot.next = new CompletableFuture<>();
+        return;
       }
+      slot.last = update;
+      slot.waiters = new LinkedHashSet<>();
     }
-    f.complete(update);
+    for (Waiter w : woken) w.next.complete(update);
+  }
+
+  /** Readers registered on {@code path} right now (for metrics and tests). */
+  public int waiters(String path) {
+    Slot slot = slots.get(path);
+    if (slot == null) return 0;
+    synchronized (slot) {
+      return slot.waiters.size();
+    }
   }
 
   /** Number of paths with live readers (for metrics and tests). */

@@ -10,10 +10,16 @@ import dev.sluice.actors.tail.TailHub.TailUpdate;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.model.StreamEvent;
 import dev.sluice.core.spi.DataUnit;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TailHubTest {
+  private static final Duration LONG = Duration.ofMinutes(10);
+
   private static TailUpdate update(long tail, DataUnit... units) {
     return new TailUpdate(7, tail, false, false, List.of(units));
   }
@@ -21,23 +27,23 @@ class TailHubTest {
   @Test
   void aListenerIsWokenByTheNextChangeAndLaterListenersSeeItAsLast() {
     TailHub hub = new TailHub();
-    TailHub.Wait w = hub.listen("/s");
+    TailHub.Waiter w = hub.listen("/s");
     assertNull(w.last(), "nothing published yet");
-    w.next().thenAccept(u -> {}); // a waiting reader
+    var woken = w.await(LONG);
     TailUpdate u = update(3, new DataUnit(0, Bytes.utf8("abc")));
     hub.publish("/s", u);
-    assertSame(u, w.next().getNow(null));
-    TailHub.Wait again = hub.listen("/s");
+    assertSame(u, woken.getNow(null));
+    TailHub.Waiter again = hub.listen("/s");
     assertSame(u, again.last());
-    assertFalse(again.next().isDone());
+    assertFalse(again.future().isDone());
   }
 
   @Test
   void aChangeNobodyWaitsForDropsThePathSoItsLastTailIsNotTrustedLater() {
     TailHub hub = new TailHub();
-    TailHub.Wait w = hub.listen("/s"); // listened, but nobody attached to the future
+    TailHub.Waiter w = hub.listen("/s");
+    w.cancel(); // looked at the stream and did not need to wait
     hub.publish("/s", update(3));
-    assertTrue(w.next().isDone(), "the listener is still woken");
     assertEquals(0, hub.activePaths());
     assertNull(hub.listen("/s").last(), "a later reader must ask the entity");
     hub.publish("/other", update(1)); // no listener ever: nothing is kept
@@ -45,12 +51,51 @@ class TailHubTest {
   }
 
   @Test
-  void shutdownWakesWaitersSpuriously() {
+  void shutdownWakesWaitersSpuriouslyAndLaterListenersAtOnce() {
     TailHub hub = new TailHub();
-    TailHub.Wait w = hub.listen("/s");
+    TailHub.Waiter w = hub.listen("/s");
+    var woken = w.await(LONG);
     hub.shutdown();
-    assertTrue(w.next().getNow(null).isSpurious());
+    assertTrue(woken.getNow(null).isSpurious());
     assertTrue(hub.isClosing());
+    assertTrue(hub.listen("/s").await(LONG).getNow(null).isSpurious());
+  }
+
+  /**
+   * Regression: with one future shared by every reader, the 4,097th listener of an idle stream
+   * completed it "spuriously", waking all the others, which re-registered: a busy loop that grew
+   * without bound (22 M futures with 5,000 SSE readers).
+   */
+  @Test
+  void tenThousandWaitersOnAnIdleStreamAreNeverWokenWithoutAChange() {
+    TailHub hub = new TailHub();
+    List<CompletableFuture<TailUpdate>> waits = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      waits.add(hub.listen("/s").await(LONG));
+    }
+    assertEquals(0, waits.stream().filter(CompletableFuture::isDone).count(), "woken without a change");
+    assertEquals(10_000, hub.waiters("/s"));
+    TailUpdate u = update(1);
+    hub.publish("/s", u);
+    assertEquals(10_000, waits.stream().filter(f -> f.getNow(null) == u).count(), "one change wakes each once");
+    assertEquals(0, hub.waiters("/s"));
+  }
+
+  @Test
+  void waitersThatTimeOutOrCancelLeaveNothingBehind() throws Exception {
+    TailHub hub = new TailHub();
+    List<CompletableFuture<TailUpdate>> timedOut = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      timedOut.add(hub.listen("/s").await(Duration.ofMillis(1)));
+      hub.listen("/s").cancel();
+    }
+    for (var f : timedOut) {
+      assertNull(f.get(10, TimeUnit.SECONDS), "a timeout completes with null");
+    }
+    // Deregistration runs right after completion, on the completing thread.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (hub.waiters("/s") > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+    assertEquals(0, hub.waiters("/s"), "timed-out and cancelled readers are not retained");
   }
 
   @Test

@@ -1,0 +1,108 @@
+package dev.sluice.it.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.it.support.ItEnv;
+import dev.sluice.it.support.NodeProcess;
+import dev.sluice.it.support.ProcessStats;
+import dev.sluice.it.support.SseSwarm;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * 5,000 SSE readers on one stream, from outside the node: every reader gets every append, the
+ * node's live heap stays flat, and an idle stream with 5,000 readers (or after they all left)
+ * costs no CPU. Regression: past 4,096 readers every new wait woke all the others, which
+ * re-registered in a busy loop that grew a chain of futures per reader until the JVM thrashed
+ * (old gen 25 % -> 82 % in 60 s, 120-200 % CPU, even after every client had left).
+ *
+ * <p>The keep-alive interval is set to 60 s so that idle really means idle during the windows.
+ */
+class ManySseReadersIT {
+  static final int READERS = 5_000;
+  static final int APPENDS = 30;
+  static final String MARKER = "#MK#";
+  /** CPU windows are fixed-length measurements, not waits for a condition. */
+  static final Duration WINDOW = Duration.ofSeconds(4);
+  /**
+   * SSE keep-alive interval. A reader that disconnects while idle is only noticed by the server's
+   * writes to it (the first write after the close still succeeds locally; the peer's reset fails the
+   * second), so two intervals bound how long a departed reader's memory is held.
+   */
+  static final Duration KEEPALIVE = Duration.ofSeconds(6);
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void fiveThousandReadersOfOneStreamCostBoundedMemoryAndNoIdleCpu() throws Exception {
+    try (NodeProcess node = NodeProcess.builder("ManySseReadersIT", ItEnv.freshDataDir("ManySseReadersIT"))
+        .longPollTimeout(Duration.ofSeconds(60))
+        .jvmOpts("-Dsluice.http.sse-keepalive=" + KEEPALIVE.toSeconds() + "s").start()) {
+      URI stream = node.streamUri("fanout");
+      assertEquals(201, send(HttpRequest.newBuilder(stream).PUT(HttpRequest.BodyPublishers.noBody())
+          .header("Content-Type", "text/plain")).statusCode());
+
+      double heapEmpty = ProcessStats.liveHeapMiB(node.pid());
+      long t0 = System.nanoTime();
+      try (SseSwarm swarm = SseSwarm.open(stream, "-1", READERS, MARKER, 120_000)) {
+        System.out.printf("sse-readers: %d readers connected in %d ms%n", swarm.size(), (System.nanoTime() - t0) / 1_000_000);
+        double heapBefore = ProcessStats.liveHeapMiB(node.pid());
+        System.out.printf("sse-readers: live heap %.1f MiB without readers, %.1f MiB with %d (%.1f KiB each)%n",
+            heapEmpty, heapBefore, READERS, (heapBefore - heapEmpty) * 1024 / READERS);
+
+        for (int i = 0; i < APPENDS; i++) {
+          HttpResponse<String> r = send(HttpRequest.newBuilder(stream)
+              .POST(HttpRequest.BodyPublishers.ofString(MARKER + i + "\n")).header("Content-Type", "text/plain"));
+          assertEquals(204, r.statusCode());
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // pace: ~20 appends/s
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (swarm.minMarkers() < APPENDS && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        assertEquals(APPENDS, swarm.minMarkers(), "every reader gets every append");
+        assertEquals(APPENDS, swarm.maxMarkers(), "and none twice");
+        assertEquals(0, swarm.failures(), "no reader was disconnected");
+        System.out.printf("sse-readers: %d appends delivered to all %d readers (%d events)%n",
+            APPENDS, READERS, (long) APPENDS * READERS);
+
+        // Every reader just got the last append, so no keep-alive is due for KEEPALIVE: truly idle.
+        double idleAfter = coresOver(node.pid());
+        double heapAfter = ProcessStats.liveHeapMiB(node.pid());
+        System.out.printf("sse-readers: after appends: live heap %.1f MiB (%+.1f); idle %.3f cores%n",
+            heapAfter, heapAfter - heapBefore, idleAfter);
+        assertTrue(idleAfter < 0.15, "an idle stream with 5,000 readers must cost no CPU: " + idleAfter + " cores");
+        assertTrue(heapAfter - heapBefore < 24, "live heap grew " + (heapAfter - heapBefore) + " MiB");
+      }
+      // Every reader has left; the node notices within two keep-alive writes to each.
+      LockSupport.parkNanos(KEEPALIVE.multipliedBy(2).plusSeconds(3).toNanos());
+      double gone = coresOver(node.pid());
+      double heapGone = ProcessStats.liveHeapMiB(node.pid());
+      System.out.printf("sse-readers: all readers gone: %.3f cores, live heap %.1f MiB%n", gone, heapGone);
+      assertTrue(gone < 0.1, "no CPU once every reader left: " + gone + " cores");
+      assertTrue(heapGone - heapEmpty < 24, "readers that left still hold " + (heapGone - heapEmpty) + " MiB");
+      assertTrue(node.isAlive(), node.status());
+    }
+  }
+
+  /** Average cores the process used over {@link #WINDOW}. */
+  private static double coresOver(long pid) {
+    double before = ProcessStats.cpuSeconds(pid);
+    long t = System.nanoTime();
+    LockSupport.parkNanos(WINDOW.toNanos());
+    return (ProcessStats.cpuSeconds(pid) - before) / ((System.nanoTime() - t) / 1e9);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+    return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
