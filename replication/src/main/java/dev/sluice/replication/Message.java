@@ -70,6 +70,17 @@ public sealed interface Message {
   /** Idle-time lac broadcast so followers can serve reads up to it. No answer. */
   record Commit(String stream, long epoch, long lac) implements ToReplica {}
 
+  // ------------------------------------------------------------------ read index
+
+  /**
+   * "Am I still the owner?" Answered after every earlier change is durable. Two {@link ProbeOk}s for a
+   * probe sent after a decision prove no newer owner had a fence quorum when the decision was made
+   * (the etcd/Consul stale-read lesson): the owner needs it before a definite producer rejection.
+   */
+  record Probe(String stream, long epoch, long nonce) implements ToReplica {}
+
+  record ProbeOk(String stream, int replica, long epoch, long nonce) implements ToWriter {}
+
   // ------------------------------------------------------------------ reads
 
   /**

@@ -14,8 +14,11 @@ import java.util.Map;
 final class ProducerTable {
   private record State(long epoch, long lastSeq, long lastOffset) {}
 
-  /** Outcome of checking a claim; {@code offset} is set for a duplicate of the last seq, else -1. */
-  record Check(Verdict verdict, Reason reason, long offset) {}
+  /**
+   * Outcome of checking a claim. For a duplicate, {@code lastOffset} is where the producer's latest seq
+   * landed and {@code exact} says whether the claim is that seq (else it is an older one).
+   */
+  record Check(Verdict verdict, Reason reason, long lastOffset, boolean exact) {}
 
   enum Verdict { ACCEPT, DUPLICATE, REJECT }
 
@@ -33,8 +36,7 @@ final class ProducerTable {
     if (s == null) return p.seq() == 0 ? accept() : reject(Reason.PRODUCER_SEQ_GAP);
     if (p.epoch() < s.epoch()) return reject(Reason.PRODUCER_EPOCH_STALE);
     if (p.epoch() > s.epoch()) return p.seq() == 0 ? accept() : reject(Reason.PRODUCER_EPOCH_SEQ_NOT_ZERO);
-    if (p.seq() == s.lastSeq()) return new Check(Verdict.DUPLICATE, null, s.lastOffset());
-    if (p.seq() < s.lastSeq()) return new Check(Verdict.DUPLICATE, null, -1);
+    if (p.seq() <= s.lastSeq()) return new Check(Verdict.DUPLICATE, null, s.lastOffset(), p.seq() == s.lastSeq());
     if (p.seq() == s.lastSeq() + 1) return accept();
     return reject(Reason.PRODUCER_SEQ_GAP);
   }
@@ -45,10 +47,10 @@ final class ProducerTable {
   }
 
   private static Check accept() {
-    return new Check(Verdict.ACCEPT, null, -1);
+    return new Check(Verdict.ACCEPT, null, -1, false);
   }
 
   private static Check reject(Reason r) {
-    return new Check(Verdict.REJECT, r, -1);
+    return new Check(Verdict.REJECT, r, -1, false);
   }
 }

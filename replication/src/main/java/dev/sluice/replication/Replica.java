@@ -10,6 +10,8 @@ import dev.sluice.replication.Message.Commit;
 import dev.sluice.replication.Message.Fence;
 import dev.sluice.replication.Message.Fenced;
 import dev.sluice.replication.Message.Gap;
+import dev.sluice.replication.Message.Probe;
+import dev.sluice.replication.Message.ProbeOk;
 import dev.sluice.replication.Message.Promise;
 import dev.sluice.replication.Message.Read;
 import dev.sluice.replication.Message.ReadOk;
@@ -59,6 +61,7 @@ public final class Replica {
     if (m instanceof AskTail) return reply(s, from, new TailInfo(s.stream(), s.replica(), s.promised(), s.tailSeq(), s.limbo()));
     if (m instanceof TailInfo t) return tailInfo(s, t);
     if (m instanceof Tick) return tick(s);
+    if (m instanceof Probe p) return probe(s, from, p);
     throw new IllegalArgumentException("unhandled " + m);
   }
 
@@ -145,6 +148,13 @@ public final class Replica {
     long to = Math.min(upper, from0 + Math.max(0, r.max()));
     List<Entry> entries = from0 >= to ? List.of() : s.log().subList((int) from0, (int) to);
     return reply(s, from, new ReadOk(s.stream(), s.replica(), r.requestId(), r.fromSeq(), entries, upper));
+  }
+
+  private static Step probe(ReplicaState s, Address from, Probe p) {
+    // A limbo replica may have forgotten a newer promise, so its word proves nothing.
+    if (s.limbo()) return reply(s, from, new Unknown(s.stream(), s.replica(), p.epoch()));
+    if (p.epoch() < s.promised()) return reply(s, from, new Fenced(s.stream(), s.replica(), p.epoch(), s.promised()));
+    return reply(s, from, new ProbeOk(s.stream(), s.replica(), p.epoch(), p.nonce()));
   }
 
   private static Step tailInfo(ReplicaState s, TailInfo t) {

@@ -12,6 +12,8 @@ import dev.sluice.replication.Message.Duplicate;
 import dev.sluice.replication.Message.Fence;
 import dev.sluice.replication.Message.Fenced;
 import dev.sluice.replication.Message.Gap;
+import dev.sluice.replication.Message.Probe;
+import dev.sluice.replication.Message.ProbeOk;
 import dev.sluice.replication.Message.Promise;
 import dev.sluice.replication.Message.Read;
 import dev.sluice.replication.Message.ReadOk;
@@ -24,7 +26,6 @@ import dev.sluice.replication.Message.Uncertain;
 import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,11 @@ public final class Writer {
     }
   }
 
-  private record Waiter(Address client, long requestId, boolean duplicate) {}
+  /** A client waiting for {@code seq} to commit; {@code reportOffset} is what a duplicate reply shows (-1: unknown). */
+  private record Waiter(Address client, long requestId, boolean duplicate, long reportOffset) {}
+
+  /** A definite rejection held until a quorum confirms we still own the stream (read index). */
+  private record HeldRejection(Address client, long requestId, Reason reason, long nonce) {}
 
   private final String stream;
   private final int node;
@@ -85,7 +90,7 @@ public final class Writer {
   private long highestSeen;
   private int attempt;
   private boolean retryPending;
-  private final Map<Integer, Promise> promises = new HashMap<>();
+  private final Map<Integer, Promise> promises = new TreeMap<>(); // ordered: ties in best pick the same replica every run
   private final Set<Integer> refusals = new HashSet<>();
   private Promise best;
   private long recoveredCommit; // C
@@ -97,6 +102,9 @@ public final class Writer {
   private final long[] voted = new long[Quorum.REPLICAS];
   private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
   private ProducerTable producers = new ProducerTable();
+  private final List<HeldRejection> held = new ArrayList<>();
+  private final long[] probed = new long[Quorum.REPLICAS];
+  private long probeNonce;
 
   private List<Effect> out = new ArrayList<>();
 
@@ -168,6 +176,8 @@ public final class Writer {
       if (a.epoch() == epoch && replicating()) onAck(a);
     } else if (m instanceof Gap g) {
       if (g.epoch() == epoch && replicating()) catchUp(g.replica(), Math.min(g.lac(), log.size()));
+    } else if (m instanceof ProbeOk p) {
+      if (p.epoch() == epoch && replicating()) onProbeOk(p);
     } else if (m instanceof Fenced f) {
       if (f.epoch() == epoch && phase != Phase.CLOSED) close(CloseReason.FENCED);
     }
@@ -279,8 +289,8 @@ public final class Writer {
     if (c.producer() != null) {
       ProducerTable.Check check = producers.check(c.producer());
       switch (check.verdict()) {
-        case REJECT -> { send(from, new Rejected(c.requestId(), check.reason())); return; }
-        case DUPLICATE -> { duplicate(from, c.requestId(), check.offset()); return; }
+        case REJECT -> { holdRejection(from, c.requestId(), check.reason()); return; }
+        case DUPLICATE -> { duplicate(from, c.requestId(), check.lastOffset(), check.exact()); return; }
         case ACCEPT -> { }
       }
     }
@@ -288,18 +298,44 @@ public final class Writer {
     Entry e = new Entry(seq, epoch, c.payload(), c.producer());
     log.add(e);
     producers.record(e);
-    waiters.computeIfAbsent(seq, k -> new ArrayList<>()).add(new Waiter(from, c.requestId(), false));
+    waiters.computeIfAbsent(seq, k -> new ArrayList<>()).add(new Waiter(from, c.requestId(), false, seq));
     broadcast(new Append(stream, epoch, seq - 1, epochAt(seq - 1), List.of(e), lac));
     out.add(new SetTimer(new Timer.AppendDeadline(seq), settings.appendTimeoutMillis()));
   }
 
-  /** A retried producer seq: answer with the original offset, but only once that entry is committed. */
-  private void duplicate(Address from, long requestId, long offset) {
-    if (offset < 0 || offset <= lac) {
-      send(from, new Duplicate(requestId, offset));
+  /**
+   * A retried producer seq: answer with the original offset, but only once the producer's latest entry
+   * is committed (a zombie's log may hold it uncommitted; every older seq lies below it).
+   */
+  private void duplicate(Address from, long requestId, long lastOffset, boolean exact) {
+    long report = exact ? lastOffset : -1;
+    if (lastOffset <= lac) {
+      send(from, new Duplicate(requestId, report));
     } else {
-      waiters.computeIfAbsent(offset, k -> new ArrayList<>()).add(new Waiter(from, requestId, true));
+      waiters.computeIfAbsent(lastOffset, k -> new ArrayList<>()).add(new Waiter(from, requestId, true, report));
     }
+  }
+
+  /**
+   * Why not reject at once: a zombie owner's producer table is stale, and "seq gap" or "stale epoch" is
+   * a definite answer the client acts on. Probe a quorum first; if we were fenced, say NOT_OWNER.
+   */
+  private void holdRejection(Address from, long requestId, Reason reason) {
+    long nonce = ++probeNonce;
+    held.add(new HeldRejection(from, requestId, reason, nonce));
+    broadcast(new Probe(stream, epoch, nonce));
+  }
+
+  private void onProbeOk(ProbeOk p) {
+    probed[p.replica()] = Math.max(probed[p.replica()], p.nonce());
+    long[] v = probed.clone();
+    Arrays.sort(v);
+    long confirmed = v[v.length - Quorum.ACK];
+    held.removeIf(h -> {
+      if (h.nonce() > confirmed) return false;
+      send(h.client(), new Rejected(h.requestId(), h.reason()));
+      return true;
+    });
   }
 
   private void onAck(Ack a) {
@@ -321,7 +357,7 @@ public final class Writer {
     while (!waiters.isEmpty() && waiters.firstKey() <= lac) {
       var first = waiters.pollFirstEntry();
       for (Waiter w : first.getValue()) {
-        send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), first.getKey()) : new Appended(w.requestId(), first.getKey()));
+        send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
       }
     }
   }
@@ -349,6 +385,8 @@ public final class Writer {
     closeReason = reason;
     for (List<Waiter> ws : waiters.values()) for (Waiter w : ws) send(w.client(), new Uncertain(w.requestId()));
     waiters.clear();
+    for (HeldRejection h : held) send(h.client(), new Rejected(h.requestId(), Reason.NOT_OWNER));
+    held.clear();
   }
 
   // ------------------------------------------------------------------ helpers
