@@ -98,6 +98,7 @@ public final class Simulator {
   private long requestIds;
   private int writerIds;
   private int routed;
+  private int zombie = -1; // a former owner left running by a split brain; some clients still reach it
   private int finalOwner = -1;
   private boolean active = true;
   private boolean calm;
@@ -191,9 +192,15 @@ public final class Simulator {
 
   // ------------------------------------------------------------------ network
 
-  /** The node a client's append goes to: the oracle's owner, or a stale route. */
+  /**
+   * The node a client's append goes to: the oracle's owner, a stale route, or, during a split brain,
+   * the old owner (clients on its side of the partition still see it as the owner).
+   */
   int routeForClient() {
-    return rnd.nextDouble() < cfg.staleRouteRate() ? rnd.nextInt(nodes.length) : routed;
+    if (rnd.nextDouble() < cfg.staleRouteRate()) return rnd.nextInt(nodes.length);
+    Node z = zombie >= 0 ? nodes[zombie] : null;
+    if (z != null && z.writer != null && z.writer.phase() != Writer.Phase.CLOSED && rnd.nextBoolean()) return zombie;
+    return routed;
   }
 
   void send(Address from, Address to, Message m) {
@@ -328,6 +335,7 @@ public final class Simulator {
     boolean splitBrain = rnd.nextDouble() < cfg.splitBrainRate();
     trace("OWNER n" + routed + " -> n" + next + (splitBrain ? " (old owner keeps running)" : ""));
     if (next != routed && !splitBrain) stopWriter(old);
+    zombie = next != routed && splitBrain ? routed : -1;
     routed = next;
     startWriter(nodes[next]);
   }
@@ -442,6 +450,7 @@ public final class Simulator {
     for (int i = 0; i < nodes.length && nodes[pick].mem.limbo(); i++) pick = (pick + 1) % nodes.length;
     finalOwner = pick;
     routed = pick;
+    zombie = -1;
     trace("FINAL PHASE: owner n" + pick);
     for (Node n : nodes) stopWriter(n);
     startWriter(nodes[pick]);
