@@ -54,9 +54,10 @@ public final class ShardedStreamGateway implements StreamGateway {
       if (err != null) {
         throw new StreamUnavailableException("stream " + path + " did not answer: " + err, err);
       }
-      if (reply.rejection() != null) throw new StreamRejectedException(reply.rejection());
-      if (reply.value() == null) throw new StreamUnavailableException("operation on " + path + " failed; retry", null);
-      return reply.value();
+      if (reply instanceof StreamEntity.Reply.Ok<T> ok) return ok.value();
+      if (reply instanceof StreamEntity.Reply.Rejected<T> r) throw new StreamRejectedException(r.rejection());
+      throw new StreamUnavailableException("operation on " + path + " failed (" + ((StreamEntity.Reply.Failed<T>) reply).reason()
+          + "); retry", null);
     });
   }
 

@@ -1,17 +1,17 @@
 package dev.sluice.actors.stream;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.sluice.actors.api.StreamView;
 import dev.sluice.actors.tail.TailHub;
-import dev.sluice.core.Bytes;
 import dev.sluice.core.CborSerializable;
-import dev.sluice.core.error.ErrorCode;
 import dev.sluice.core.error.Rejection;
 import dev.sluice.core.model.StreamEvent;
 import dev.sluice.core.model.StreamState;
 import dev.sluice.core.model.StreamStatus;
-import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.rules.Decision;
+import dev.sluice.core.rules.EntityRules;
 import dev.sluice.core.rules.StreamRules;
 import dev.sluice.core.spi.DataUnit;
 import dev.sluice.core.spi.StreamDataStore;
@@ -19,14 +19,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -41,18 +42,18 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * The single sequencer of one stream path: a sharded event-sourced actor (ARCHITECTURE.md
- * "Streams are sharded event-sourced actors"). It is a thin shell: every protocol decision is
- * {@link StreamRules}; this class persists the events, replies, and wakes live readers.
+ * The single sequencer of one stream path: a sharded event-sourced actor (docs/design.md "Write
+ * path"). It is a thin shell: every decision is {@link StreamRules} or {@link EntityRules}; this
+ * class persists the events, replies, and wakes live readers.
  *
  * <p><b>Group commit per stream.</b> Typed persistence keeps one write in flight and stashes
- * commands meanwhile. Appends are not persisted one by one: each goes into {@code pending} and a
- * {@link Flush} is sent to self. Appends stashed during a write are unstashed ahead of that Flush,
+ * commands meanwhile. Appends are not persisted one by one: each goes into the
+ * {@link AppendBatcher} and a {@link Flush} is sent to self. Appends stashed during a write are unstashed ahead of that Flush,
  * so everything that arrived during one fsync is decided in order and persisted as one
  * {@code persist(List)}. Replies are therefore deferred, which is why this is a plain
  * {@link EventSourcedBehavior} rather than the enforced-replies variant.
  *
- * <p><b>Cross-stream work</b> (fork acquisition, delete with forks) asks other entities; while it
+ * <p><b>Cross-stream work</b> ({@link CrossStream}: fork acquisition, delete with forks) asks other entities; while it
  * runs, the entity is {@code busy} and stashes further mutating commands. Queries that other
  * entities may send while waiting on us ({@link ConfirmForkOf}) are always answered at once,
  * so two entities can never wait on each other.
@@ -65,22 +66,37 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   // ------------------------------------------------------------------ protocol
 
-  public sealed interface Command extends CborSerializable {}
+  public sealed interface Command extends CborSerializable
+      permits Create, Append, GetView, Delete, AcquireFork, ReleaseFork, ConfirmForkOf, Flush,
+          CrossStream.ForkPrepared, CrossStream.ForksConfirmed {}
 
   /**
-   * A reply: {@code value} on success, {@code rejection} for a protocol rejection, both null when
-   * the operation failed for an infrastructure reason (unknown outcome, retry: 503).
+   * An entity's answer: {@link Ok} with the value, {@link Rejected} for a protocol rejection (4xx),
+   * or {@link Failed} when the operation failed for an infrastructure reason and its outcome is
+   * unknown (503: retry; idempotent producers make the retry safe).
    */
-  public record Reply<T>(
-      @com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.CLASS) T value,
-      Rejection rejection)
-      implements CborSerializable {
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Reply.Ok.class, name = "ok"),
+      @JsonSubTypes.Type(value = Reply.Rejected.class, name = "rejected"),
+      @JsonSubTypes.Type(value = Reply.Failed.class, name = "failed")})
+  public sealed interface Reply<T> extends CborSerializable {
+    record Ok<T>(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) T value) implements Reply<T> {}
+
+    record Rejected<T>(Rejection rejection) implements Reply<T> {}
+
+    record Failed<T>(String reason) implements Reply<T> {}
+
     static <T> Reply<T> ok(T v) {
-      return new Reply<>(v, null);
+      return new Ok<>(v);
     }
 
     static <T> Reply<T> rejected(Rejection r) {
-      return new Reply<>(null, r);
+      return new Rejected<>(r);
+    }
+
+    static <T> Reply<T> failed(String reason) {
+      return new Failed<>(reason);
     }
   }
 
@@ -106,13 +122,6 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   enum Flush implements Command { INSTANCE }
 
-  private record ForkPrepared(
-      Commands.Create cmd, Commands.ForkGrant grant, Bytes prefix, Rejection rejection, Throwable failure,
-      ActorRef<Reply<Commands.CreateResult>> replyTo)
-      implements Command {}
-
-  private record ForksConfirmed(Set<String> alive, Throwable failure, ActorRef<Reply<Boolean>> replyTo) implements Command {}
-
   // ------------------------------------------------------------------ wiring
 
   /** What every stream entity of a node shares. */
@@ -133,19 +142,33 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private final ActorContext<Command> ctx;
   private final String path;
   private final Deps deps;
-  private final List<Append> pending = new ArrayList<>();
-  private boolean flushScheduled;
+  private final AppendBatcher batcher = new AppendBatcher();
+  /** The appends of the write in flight, until it is durable (answered by {@link #failInFlight} if it fails). */
+  private final List<Append> inFlight = new ArrayList<>();
+  /** A cross-stream operation (fork acquisition, delete's fork check) is in flight. */
   private boolean busy;
   /** Last read that reached us; in memory only. After a restart it starts at "now" (never expires early). */
   private long lastAccessMillis;
 
   private StreamEntity(ActorContext<Command> ctx, String path, Deps deps) {
-    super(persistenceId(path));
+    super(persistenceId(path), PERSIST_FAILURE_BACKOFF);
     this.ctx = ctx;
     this.path = path;
     this.deps = deps;
     this.lastAccessMillis = deps.clock().millis();
   }
+
+  /**
+   * A failed journal write leaves the outcome unknown, so the entity must not go on from its
+   * in-memory state: it restarts and recovers from the journal. With backoff, so a failing disk or
+   * lost quorum is not hammered by every stream of the node at once. Restart rather than Pekko's
+   * default stop: a stop drops the commands Pekko stashed behind the failed write (their clients
+   * would wait for their ask to time out), a restart handles them after recovery. Known cost,
+   * measured in PersistFailureTest: a command that arrives DURING the backoff window is not
+   * delivered after the restart by Pekko's supervisor, so its client gets a 503 at its ask timeout.
+   */
+  private static final BackoffSupervisorStrategy PERSIST_FAILURE_BACKOFF =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
 
   @Override
   public StreamState emptyState() {
@@ -171,9 +194,28 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   public SignalHandler<StreamState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), s -> {
-          if (s.status() != StreamStatus.NONE) publish(s, List.of());
+                    if (s.status() != StreamStatus.NONE) publish(s, List.of());
         })
+        .onSignal(PreRestart.instance(), s -> failInFlight())
+        .onSignal(PostStop.instance(), s -> failInFlight())
         .build();
+  }
+
+  /**
+   * A journal write failed (or the entity stops with work in flight): this instance survives the
+   * restart (only the event-sourced part restarts), so its in-memory work must be settled here.
+   * Writers of the failed batch, and those queued behind it, get "unknown outcome, retry" now
+   * instead of their ask timing out; the recovered state decides what their retries see.
+   */
+  private void failInFlight() {
+    List<Append> unanswered = new ArrayList<>(inFlight);
+    inFlight.clear();
+    unanswered.addAll(batcher.drain());
+    batcher.flushArrived();
+    busy = false;
+    for (Append a : unanswered) {
+      a.replyTo().tell(Reply.failed("the write of stream " + path + " failed; it restarts from its journal"));
+    }
   }
 
   /**
@@ -186,17 +228,23 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   }
 
   private Effect<StreamEvent, StreamState> handle(StreamState s, Command cmd) {
-    if (cmd instanceof ConfirmForkOf c) return onConfirmForkOf(s, c);
+    // Java 17: no pattern switch; the order puts the hot path (reads, appends) first.
     if (cmd instanceof GetView c) return onGetView(s, c);
-    if (cmd instanceof Append c) return onAppend(s, c);
-    if (cmd instanceof Flush c) return onFlush(s, c);
-    if (cmd instanceof ForkPrepared c) return onForkPrepared(s, c);
-    if (cmd instanceof ForksConfirmed c) return onForksConfirmed(s, c);
-    return onMutation(s, cmd);
+    if (cmd instanceof Append c) return onAppend(c);
+    if (cmd instanceof Flush) return onFlush(s);
+    if (cmd instanceof ConfirmForkOf c) return onConfirmForkOf(s, c);
+    if (cmd instanceof CrossStream.ForkPrepared c) return onForkPrepared(s, c);
+    if (cmd instanceof CrossStream.ForksConfirmed c) return onForksConfirmed(s, c);
+    return onMutation(s, cmd); // Create, Delete, AcquireFork, ReleaseFork
   }
 
   private long now() {
     return deps.clock().millis();
+  }
+
+  /** A write or a cross-stream operation is under way: state changes must wait for it. */
+  private boolean writeInFlight() {
+    return busy || !batcher.isEmpty();
   }
 
   // ------------------------------------------------------------------ handlers
@@ -210,67 +258,49 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     });
   }
 
-  private boolean expired(StreamState s) {
-    return StreamRules.isExpired(s, lastAccessMillis, now());
-  }
-
   private Effect<StreamEvent, StreamState> onGetView(StreamState s, GetView cmd) {
-    if (expired(s)) {
-      if (busy || !pending.isEmpty()) return Effect().reply(cmd.replyTo(), Reply.rejected(Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream expired")));
-      return expireThenRetry(s, cmd);
-    }
-    Rejection r = StreamRules.checkReadable(s);
-    if (r != null) return Effect().reply(cmd.replyTo(), Reply.rejected(r));
+    var check = EntityRules.checkView(s, lastAccessMillis, now(), writeInFlight());
+    if (check instanceof EntityRules.ViewCheck.ExpireFirst) return expireThenRetry(s, cmd);
+    if (check instanceof EntityRules.ViewCheck.Reject r) return Effect().reply(cmd.replyTo(), Reply.rejected(r.rejection()));
     if (cmd.touch()) lastAccessMillis = now();
     return Effect().reply(cmd.replyTo(), Reply.ok(view(s)));
   }
 
-  private Effect<StreamEvent, StreamState> onAppend(StreamState s, Append cmd) {
-    pending.add(cmd);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
+  private Effect<StreamEvent, StreamState> onAppend(Append cmd) {
+    if (batcher.add(cmd)) ctx.getSelf().tell(Flush.INSTANCE);
     return Effect().none();
   }
 
-  private Effect<StreamEvent, StreamState> onFlush(StreamState s, Flush f) {
-    flushScheduled = false;
-    if (pending.isEmpty()) return Effect().none();
+  private Effect<StreamEvent, StreamState> onFlush(StreamState s) {
+    batcher.flushArrived();
+    if (batcher.isEmpty()) return Effect().none();
     if (busy) return Effect().stash();
-    if (expired(s)) return expireThenRetry(s, Flush.INSTANCE);
-    var batch = List.copyOf(pending);
-    pending.clear();
-    long now = now();
-    var events = new ArrayList<StreamEvent>(batch.size());
-    var replies = new ArrayList<Runnable>(batch.size());
-    StreamState st = s;
-    for (Append a : batch) {
-      Decision<Commands.AppendResult> d = StreamRules.append(st, a.cmd(), now);
-      if (d instanceof Decision.Accepted<Commands.AppendResult> ok) {
-        for (StreamEvent e : ok.events()) st = st.apply(e);
-        events.addAll(ok.events());
-        replies.add(() -> a.replyTo().tell(Reply.ok(ok.reply())));
-      } else {
-        var rej = ((Decision.Rejected<Commands.AppendResult>) d).rejection();
-        replies.add(() -> a.replyTo().tell(Reply.rejected(rej)));
+    if (StreamRules.isExpired(s, lastAccessMillis, now())) return expireThenRetry(s, Flush.INSTANCE);
+    var batch = batcher.drain();
+    var commands = new ArrayList<Commands.Append>(batch.size());
+    for (Append a : batch) commands.add(a.cmd());
+    var decided = EntityRules.appendBatch(s, commands, now());
+    Runnable replies = () -> {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).replyTo().tell(toReply(decided.decisions().get(i)));
       }
-    }
-    if (events.isEmpty()) {
-      replies.forEach(Runnable::run);
+    };
+    if (decided.events().isEmpty()) {
+      replies.run();
       return Effect().none().thenUnstashAll();
     }
-    return Effect().persist(events).thenRun(after -> {
+    inFlight.addAll(batch);
+    return Effect().persist(decided.events()).thenRun(after -> {
+      inFlight.clear();
       // Acknowledge first: waking thousands of live readers must not delay the writers' replies.
-      replies.forEach(Runnable::run);
-      afterPersist(s, after, events);
+      replies.run();
+      afterPersist(s, after, decided.events());
     }).thenUnstashAll();
   }
 
   private Effect<StreamEvent, StreamState> onConfirmForkOf(StreamState s, ConfirmForkOf cmd) {
-    boolean mine = s.fork() != null && s.fork().sourcePath().equals(cmd.sourcePath());
-    if (!mine || s.status() == StreamStatus.NONE) return Effect().reply(cmd.replyTo(), false);
-    if (expired(s) && !busy && pending.isEmpty()) {
+    if (!EntityRules.isLiveForkOf(s, cmd.sourcePath())) return Effect().reply(cmd.replyTo(), false);
+    if (StreamRules.isExpired(s, lastAccessMillis, now()) && !writeInFlight()) {
       var events = StreamRules.expire(s, now());
       return Effect().persist(events).thenRun(after -> {
         afterPersist(s, after, events);
@@ -282,119 +312,73 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   /** Commands that change state and must not interleave with a batch or a cross-stream operation. */
   private Effect<StreamEvent, StreamState> onMutation(StreamState s, Command cmd) {
-    if (busy || !pending.isEmpty()) return Effect().stash();
-    if (expired(s)) return expireThenRetry(s, cmd);
+    if (writeInFlight()) return Effect().stash();
+    if (StreamRules.isExpired(s, lastAccessMillis, now())) return expireThenRetry(s, cmd);
     if (cmd instanceof Create c) return onCreate(s, c);
     if (cmd instanceof Delete d) return onDelete(s, d);
-    if (cmd instanceof AcquireFork a) return onAcquireFork(s, a);
-    if (cmd instanceof ReleaseFork r) return persistThen(s, StreamRules.releaseFork(s, r.childPath()), () -> {});
-    ctx.getLog().warn("Unhandled command {}", cmd);
-    return Effect().unhandled();
+    if (cmd instanceof AcquireFork a) {
+      return persistDecision(s, StreamRules.acquireFork(s, a.childPath(), a.fork(), a.requestedContentType()), a.replyTo(), false);
+    }
+    if (cmd instanceof ReleaseFork r) return persistThen(s, StreamRules.releaseFork(s, r.childPath()), () -> {}, false);
+    throw new IllegalStateException("not a mutation: " + cmd);
   }
 
   private Effect<StreamEvent, StreamState> onCreate(StreamState s, Create c) {
     var check = StreamRules.checkCreate(s, c.cmd());
-    if (check instanceof StreamRules.CreateCheck.Done done) return persistDecision(s, done.decision(), c.replyTo());
+    if (check instanceof StreamRules.CreateCheck.Done done) return persistDecision(s, done.decision(), c.replyTo(), false);
     if (c.cmd().fork() == null) {
-      return persistDecision(s, StreamRules.create(s, c.cmd(), newStoreId(), null, null, now()), c.replyTo());
+      return persistDecision(s, StreamRules.create(s, c.cmd(), newStoreId(), null, null, now()), c.replyTo(), false);
     }
-    if (c.cmd().fork().sourcePath().equals(path)) {
-      return Effect().reply(c.replyTo(), Reply.rejected(Rejection.of(ErrorCode.BAD_REQUEST, "a stream cannot fork itself")));
-    }
+    Rejection selfFork = EntityRules.checkForkSource(path, c.cmd());
+    if (selfFork != null) return Effect().reply(c.replyTo(), Reply.rejected(selfFork));
     busy = true;
-    var fork = c.cmd().fork();
-    CompletionStage<Reply<Commands.ForkGrant>> asked = Asks.<Command, Reply<Commands.ForkGrant>>ask(sourceRef(fork.sourcePath()),
-        replyTo -> new AcquireFork(path, fork, c.cmd().contentType(), replyTo), deps.askTimeout());
-    CompletionStage<ForkPrepared> prepared = asked.thenCompose(reply -> {
-      if (reply.rejection() != null) {
-        return CompletableFuture.completedFuture(new ForkPrepared(c.cmd(), null, null, reply.rejection(), null, c.replyTo()));
-      }
-      var grant = reply.value();
-      if (fork.subOffset() == 0) {
-        return CompletableFuture.completedFuture(new ForkPrepared(c.cmd(), grant, null, null, null, c.replyTo()));
-      }
-      return CompletableFuture.supplyAsync(() -> prefixOf(grant, fork.subOffset(), c.cmd(), c.replyTo()), deps.blockingIo());
-    });
-    ctx.pipeToSelf(prepared, (ok, err) -> err != null ? new ForkPrepared(c.cmd(), null, null, null, err, c.replyTo()) : ok);
+    ctx.pipeToSelf(CrossStream.prepareFork(path, c.cmd(), c.replyTo(), deps),
+        (ok, err) -> ok != null ? ok : new CrossStream.ForkPrepared(c.cmd(), null, null, null, err, c.replyTo()));
     return Effect().none();
   }
 
-  /** Runs on the blocking-IO executor: reads the anchor unit and cuts the sub-offset prefix. */
-  private ForkPrepared prefixOf(
-      Commands.ForkGrant grant, long n, Commands.Create cmd, ActorRef<Reply<Commands.CreateResult>> replyTo) {
-    Bytes prefix;
-    try {
-      var unit = grant.anchorStoreId() < 0 ? null
-          : deps.store().unitAt(grant.anchorStoreId(), grant.forkOffset().position()).orElse(null);
-      prefix = unit == null ? null : StreamRules.subOffsetPrefix(unit.data(), ContentTypes.isJson(grant.contentType()), n);
-    } catch (RuntimeException e) {
-      // Keep the grant so the caller releases the source's pin; the fork is not created.
-      return new ForkPrepared(cmd, grant, null, null, e, replyTo);
-    }
-    if (prefix == null) {
-      return new ForkPrepared(cmd, grant, null,
-          Rejection.of(ErrorCode.FORK_SUB_OFFSET_INVALID, "sub-offset exceeds the append unit at the fork offset"), null, replyTo);
-    }
-    return new ForkPrepared(cmd, grant, prefix, null, null, replyTo);
-  }
-
-  private Effect<StreamEvent, StreamState> onForkPrepared(StreamState s, ForkPrepared p) {
+  private Effect<StreamEvent, StreamState> onForkPrepared(StreamState s, CrossStream.ForkPrepared p) {
     busy = false;
     var replyTo = p.replyTo();
-    if (p.failure() != null) {
-      ctx.getLog().warn("Fork of {} from {} failed: {}", path, p.cmd().fork().sourcePath(), p.failure().toString());
-      if (p.grant() != null) releaseSource(p.cmd().fork().sourcePath());
-      return Effect().reply(replyTo, Reply.<Commands.CreateResult>rejected(null)).thenUnstashAll();
-    }
-    if (p.rejection() != null) {
-      if (p.grant() != null) releaseSource(p.cmd().fork().sourcePath());
+    String source = p.cmd().fork().sourcePath();
+    if (p.failure() != null || p.rejection() != null) {
+      if (p.grant() != null) releaseSource(source); // compensate: the source pinned its data for us
+      if (p.failure() != null) {
+        ctx.getLog().warn("Fork of {} from {} failed: {}", path, source, p.failure().toString());
+        return Effect().reply(replyTo, Reply.<Commands.CreateResult>failed("fork from " + source + " failed")).thenUnstashAll();
+      }
       return Effect().reply(replyTo, Reply.<Commands.CreateResult>rejected(p.rejection())).thenUnstashAll();
     }
     var d = StreamRules.create(s, p.cmd(), newStoreId(), p.grant(), p.prefix(), now());
-    if (d instanceof Decision.Rejected<Commands.CreateResult>) releaseSource(p.cmd().fork().sourcePath());
+    if (d instanceof Decision.Rejected<Commands.CreateResult>) releaseSource(source);
     return persistDecision(s, d, replyTo, true);
-  }
-
-  private Effect<StreamEvent, StreamState> onAcquireFork(StreamState s, AcquireFork a) {
-    var d = StreamRules.acquireFork(s, a.childPath(), a.fork(), a.requestedContentType());
-    return persistDecision(s, d, a.replyTo());
   }
 
   private Effect<StreamEvent, StreamState> onDelete(StreamState s, Delete d) {
     Rejection r = StreamRules.checkDelete(s);
     if (r != null) return Effect().reply(d.replyTo(), Reply.rejected(r));
-    if (s.forks().isEmpty()) return persistThen(s, StreamRules.delete(s, Set.of(), now()), () -> d.replyTo().tell(Reply.ok(true)));
+    if (s.forks().isEmpty()) return persistThen(s, StreamRules.delete(s, Set.of(), now()), () -> d.replyTo().tell(Reply.ok(true)), false);
     busy = true;
-    var futures = new ArrayList<CompletableFuture<String>>();
-    for (String child : s.forks()) {
-      futures.add(Asks.<Command, Boolean>ask(sourceRef(child), replyTo -> new ConfirmForkOf(path, replyTo), deps.askTimeout())
-          .thenApply(alive -> alive ? child : null));
-    }
-    var all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      Set<String> alive = new HashSet<>();
-      for (var f : futures) if (f.join() != null) alive.add(f.join());
-      return alive;
-    });
-    ctx.pipeToSelf(all, (alive, err) -> new ForksConfirmed(alive, err, d.replyTo()));
+    ctx.pipeToSelf(CrossStream.liveForks(path, s.forks(), d.replyTo(), deps),
+        (ok, err) -> ok != null ? ok : new CrossStream.ForksConfirmed(null, err, d.replyTo()));
     return Effect().none();
   }
 
-  private Effect<StreamEvent, StreamState> onForksConfirmed(StreamState s, ForksConfirmed c) {
+  private Effect<StreamEvent, StreamState> onForksConfirmed(StreamState s, CrossStream.ForksConfirmed c) {
     busy = false;
     if (c.failure() != null) {
       ctx.getLog().warn("Delete of {}: could not confirm forks: {}", path, c.failure().toString());
-      return Effect().reply(c.replyTo(), Reply.<Boolean>rejected(null)).thenUnstashAll();
+      return Effect().reply(c.replyTo(), Reply.<Boolean>failed("could not confirm the forks of " + path)).thenUnstashAll();
     }
-    if (s.status() != StreamStatus.ACTIVE) {
-      return Effect().reply(c.replyTo(), Reply.<Boolean>rejected(StreamRules.checkDelete(s))).thenUnstashAll();
-    }
+    Rejection r = StreamRules.checkDelete(s);
+    if (r != null) return Effect().reply(c.replyTo(), Reply.<Boolean>rejected(r)).thenUnstashAll();
     return persistThen(s, StreamRules.delete(s, c.alive(), now()), () -> c.replyTo().tell(Reply.ok(true)), true);
   }
 
   // ------------------------------------------------------------------ helpers
 
-  private <T> Effect<StreamEvent, StreamState> persistDecision(StreamState before, Decision<T> d, ActorRef<Reply<T>> replyTo) {
-    return persistDecision(before, d, replyTo, false);
+  private static <T> Reply<T> toReply(Decision<T> d) {
+    return d instanceof Decision.Accepted<T> ok ? Reply.ok(ok.reply()) : Reply.rejected(((Decision.Rejected<T>) d).rejection());
   }
 
   private <T> Effect<StreamEvent, StreamState> persistDecision(
@@ -405,10 +389,6 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     }
     var ok = (Decision.Accepted<T>) d;
     return persistThen(before, ok.events(), () -> replyTo.tell(Reply.ok(ok.reply())), unstash);
-  }
-
-  private Effect<StreamEvent, StreamState> persistThen(StreamState before, List<StreamEvent> events, Runnable reply) {
-    return persistThen(before, events, reply, false);
   }
 
   private Effect<StreamEvent, StreamState> persistThen(
@@ -442,11 +422,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   }
 
   private void releaseSource(String sourcePath) {
-    sourceRef(sourcePath).tell(new ReleaseFork(path));
-  }
-
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Command> sourceRef(String otherPath) {
-    return deps.sharding().entityRefFor(TYPE_KEY, otherPath);
+    CrossStream.ref(deps, sourcePath).tell(new ReleaseFork(path));
   }
 
   private static long newStoreId() {

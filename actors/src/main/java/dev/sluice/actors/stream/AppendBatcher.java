@@ -1,0 +1,41 @@
+package dev.sluice.actors.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The appends a stream's entity has received but not yet decided, and whether a flush is already on
+ * its way. Typed persistence keeps one write in flight and stashes commands meanwhile; appends
+ * collected here while a write runs are decided together and persisted as ONE write when the
+ * flush arrives (group commit per stream). See {@link StreamEntity}.
+ *
+ * <p>Not thread-safe; confined to the entity.
+ */
+final class AppendBatcher {
+  private final List<StreamEntity.Append> pending = new ArrayList<>();
+  private boolean flushScheduled;
+
+  /** Adds {@code a}; returns true if the caller must send itself a flush (none is on its way yet). */
+  boolean add(StreamEntity.Append a) {
+    pending.add(a);
+    if (flushScheduled) return false;
+    flushScheduled = true;
+    return true;
+  }
+
+  /** The flush arrived: it is no longer on its way (a later append schedules the next one). */
+  void flushArrived() {
+    flushScheduled = false;
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  /** Takes every pending append, in arrival order. */
+  List<StreamEntity.Append> drain() {
+    List<StreamEntity.Append> batch = List.copyOf(pending);
+    pending.clear();
+    return batch;
+  }
+}
