@@ -1,7 +1,7 @@
 package dev.sluice.persistence.journal;
 
 import com.typesafe.config.Config;
-import dev.sluice.persistence.internal.JournalDao;
+import dev.sluice.persistence.rocksdb.JournalDao;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import java.util.List;
 import java.util.Optional;

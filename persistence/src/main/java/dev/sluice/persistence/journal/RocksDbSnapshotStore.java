@@ -1,8 +1,8 @@
 package dev.sluice.persistence.journal;
 
 import com.typesafe.config.Config;
-import dev.sluice.persistence.internal.SnapshotDao;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
+import dev.sluice.persistence.rocksdb.SnapshotDao;
 import java.util.Optional;
 import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;

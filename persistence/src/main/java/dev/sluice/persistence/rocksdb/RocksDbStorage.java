@@ -1,7 +1,6 @@
 package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.core.spi.StreamDataStore;
-import dev.sluice.persistence.internal.RocksDbHandle;
 import java.util.UUID;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;

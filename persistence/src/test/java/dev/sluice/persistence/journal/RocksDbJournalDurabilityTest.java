@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Bytes;
 import dev.sluice.core.spi.DataUnit;
-import dev.sluice.persistence.internal.GroupCommitWriter;
+import dev.sluice.persistence.rocksdb.GroupCommitWriter;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import dev.sluice.persistence.support.JournalClient;
 import dev.sluice.persistence.support.TestEvents.Appended;

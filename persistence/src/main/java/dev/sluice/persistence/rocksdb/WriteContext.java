@@ -1,6 +1,9 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.KeyLayout;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.StreamKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

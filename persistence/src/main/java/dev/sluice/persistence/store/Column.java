@@ -1,10 +1,10 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * INTERNAL API. The column families of the node's RocksDB instance; see
- * {@link dev.sluice.persistence.rocksdb.KeyLayout} for what each one holds.
+ * {@link dev.sluice.persistence.store.KeyLayout} for what each one holds.
  *
  * <p>The set is fixed at open time: RocksDB refuses to open a database without naming every
  * column family it has, so adding one later is an additive change (created if missing), but

@@ -1,6 +1,9 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.KeyLayout;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.SerializedBlob;
+import dev.sluice.persistence.store.SnapshotRecord;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,7 +18,7 @@ import org.rocksdb.Slice;
 import scala.Option;
 
 /**
- * INTERNAL API. Storage access for {@link dev.sluice.persistence.journal.RocksDbSnapshotStore}:
+ * INTERNAL API. Storage access for the snapshot-store plugin ({@code journal.RocksDbSnapshotStore}):
  * snapshots live in the {@code snap} column family keyed {@code [pg][pid][seqNr]}, so "the latest
  * snapshot matching criteria" is a reverse scan of one bounded key range.
  *

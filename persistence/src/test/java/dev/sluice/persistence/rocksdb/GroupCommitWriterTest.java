@@ -1,4 +1,4 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,9 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.sluice.persistence.rocksdb.KeyLayout;
-import dev.sluice.persistence.rocksdb.RocksDbSettings;
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.StreamKey;
 import dev.sluice.persistence.support.TestStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.KeyLayout;
-import dev.sluice.persistence.rocksdb.RocksDbSettings;
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,8 +1,13 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.core.spi.IndexedData;
 import dev.sluice.core.spi.PurgesData;
-import dev.sluice.persistence.rocksdb.KeyLayout;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.LogRecord;
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.SerializedBlob;
+import dev.sluice.persistence.store.StreamKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +27,7 @@ import org.rocksdb.Slice;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * INTERNAL API. Storage access for {@link dev.sluice.persistence.journal.RocksDbJournal}: turns
+ * INTERNAL API. Storage access for the journal plugin ({@code journal.RocksDbJournal}): turns
  * Pekko journal calls into group-commit mutations and RocksDB reads. The journal actor only
  * delegates here.
  *

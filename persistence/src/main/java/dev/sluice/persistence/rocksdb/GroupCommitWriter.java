@@ -1,6 +1,5 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

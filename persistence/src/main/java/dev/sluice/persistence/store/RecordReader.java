@@ -1,6 +1,5 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
-import dev.sluice.persistence.rocksdb.CorruptRecordException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

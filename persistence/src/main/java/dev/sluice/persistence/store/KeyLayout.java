@@ -1,4 +1,4 @@
-package dev.sluice.persistence.rocksdb;
+package dev.sluice.persistence.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

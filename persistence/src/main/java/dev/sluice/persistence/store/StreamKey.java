@@ -1,4 +1,4 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 /**
  * INTERNAL API. Identifies one persistenceId within one placement group: the prefix shared by its
