@@ -19,11 +19,8 @@ import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.Tagged;
 import org.apache.pekko.serialization.Serialization;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -126,19 +123,13 @@ public final class JournalDao {
       if (max <= 0 || to < start) {
         return null;
       }
-      byte[] lowerKey = KeyLayout.seqKey(PG, pid, start);
-      try (Slice lower = new Slice(lowerKey);
-          Slice upper = new Slice(KeyLayout.seqKeyUpperBound(PG, pid, to));
-          ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-          RocksIterator it = db.newIterator(handle.column(Column.LOG), options)) {
-        long n = 0;
-        for (it.seek(lowerKey); it.isValid() && n < max; it.next()) {
-          LogRecord rec = LogRecord.decode(it.key(), it.value());
-          callback.accept((PersistentRepr) rec.repr().deserialize(serialization));
-          n++;
-        }
-        it.status();
-      }
+      long[] n = {0};
+      KeyRangeScan.scan(db, handle.column(Column.LOG), KeyLayout.seqKey(PG, pid, start),
+          KeyLayout.seqKeyUpperBound(PG, pid, to), KeyRangeScan.Direction.FORWARD, (key, value) -> {
+            LogRecord rec = LogRecord.decode(key, value);
+            callback.accept((PersistentRepr) rec.repr().deserialize(serialization));
+            return ++n[0] < max;
+          });
       return null;
     });
   }

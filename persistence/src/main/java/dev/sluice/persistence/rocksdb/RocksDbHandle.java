@@ -262,6 +262,19 @@ public final class RocksDbHandle implements AutoCloseable {
     }
   }
 
+  /**
+   * Iterates {@code [lower, upperExclusive)} of one column family while the database is guaranteed
+   * open; see {@link KeyRangeScan}.
+   *
+   * @throws RocksDbStorageException if closed or if RocksDB fails
+   */
+  void scan(Column c, byte[] lower, byte[] upperExclusive, KeyRangeScan.Direction direction, KeyRangeScan.Visitor visitor) {
+    read(db -> {
+      KeyRangeScan.scan(db, column(c), lower, upperExclusive, direction, visitor);
+      return null;
+    });
+  }
+
   public boolean isClosed() {
     lock.readLock().lock();
     try {

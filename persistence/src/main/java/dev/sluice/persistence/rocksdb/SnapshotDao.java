@@ -4,6 +4,8 @@ import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
 import dev.sluice.persistence.store.SerializedBlob;
 import dev.sluice.persistence.store.SnapshotRecord;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,9 +14,6 @@ import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.serialization.Serialization;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import scala.Option;
 
 /**
@@ -84,17 +83,15 @@ public final class SnapshotDao {
     byte[] lowerKey = KeyLayout.seqKey(PG, pid, Math.max(0, criteria.minSequenceNr()));
     byte[] upperKey = KeyLayout.seqKeyUpperBound(PG, pid, criteria.maxSequenceNr());
     return handle.writer().submitIsolated(ctx -> {
-      try (Slice lower = new Slice(lowerKey);
-          Slice upper = new Slice(upperKey);
-          ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-          RocksIterator it = ctx.newCommittedIterator(Column.SNAP, options)) {
-        for (it.seek(lowerKey); it.isValid(); it.next()) {
-          byte[] key = it.key();
-          if (matchesTimestamp(SnapshotRecord.decode(key, it.value()), criteria)) {
-            ctx.delete(Column.SNAP, key);
-          }
+      List<byte[]> matching = new ArrayList<>();
+      ctx.scanCommitted(Column.SNAP, lowerKey, upperKey, (key, value) -> {
+        if (matchesTimestamp(SnapshotRecord.decode(key, value), criteria)) {
+          matching.add(key);
         }
-        it.status();
+        return true;
+      });
+      for (byte[] key : matching) {
+        ctx.delete(Column.SNAP, key);
       }
     });
   }
@@ -105,26 +102,20 @@ public final class SnapshotDao {
     }
     byte[] lowerKey = KeyLayout.seqKey(PG, pid, Math.max(0, criteria.minSequenceNr()));
     byte[] upperKey = KeyLayout.seqKeyUpperBound(PG, pid, criteria.maxSequenceNr());
-    return handle.read(db -> {
-      try (Slice lower = new Slice(lowerKey);
-          Slice upper = new Slice(upperKey);
-          ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-          RocksIterator it = db.newIterator(handle.column(Column.SNAP), options)) {
-        for (it.seekToLast(); it.isValid(); it.prev()) {
-          byte[] key = it.key();
-          SnapshotRecord rec = SnapshotRecord.decode(key, it.value());
-          if (matchesTimestamp(rec, criteria)) {
-            Option<Object> meta = rec.metadata().isPresent()
-                ? Option.apply(rec.metadata().get().deserialize(serialization))
-                : Option.empty();
-            SnapshotMetadata md = new SnapshotMetadata(pid, KeyLayout.seqNrOf(key), rec.timestamp(), meta);
-            return Optional.of(new SelectedSnapshot(md, rec.snapshot().deserialize(serialization)));
-          }
-        }
-        it.status();
+    List<SelectedSnapshot> found = new ArrayList<>(1);
+    handle.scan(Column.SNAP, lowerKey, upperKey, KeyRangeScan.Direction.REVERSE, (key, value) -> {
+      SnapshotRecord rec = SnapshotRecord.decode(key, value);
+      if (!matchesTimestamp(rec, criteria)) {
+        return true;
       }
-      return Optional.<SelectedSnapshot>empty();
+      Option<Object> meta = rec.metadata().isPresent()
+          ? Option.apply(rec.metadata().get().deserialize(serialization))
+          : Option.empty();
+      SnapshotMetadata md = new SnapshotMetadata(pid, KeyLayout.seqNrOf(key), rec.timestamp(), meta);
+      found.add(new SelectedSnapshot(md, rec.snapshot().deserialize(serialization)));
+      return false;
     });
+    return found.stream().findFirst();
   }
 
   private static boolean isEmptyRange(SnapshotSelectionCriteria c) {

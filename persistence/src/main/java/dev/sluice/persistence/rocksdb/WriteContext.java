@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -66,12 +64,13 @@ public final class WriteContext implements AutoCloseable {
   }
 
   /**
-   * An iterator over committed state only: it does not see this batch's own writes. Only
+   * Iterates committed state only: the scan does not see this batch's own writes. Only
    * {@linkplain GroupCommitWriter#submitIsolated isolated} mutations may rely on it, because the
    * writer commits everything before them first.
    */
-  public RocksIterator newCommittedIterator(Column cf, ReadOptions options) {
-    return handle.db().newIterator(handle.column(cf), options);
+  public void scanCommitted(Column cf, byte[] lower, byte[] upperExclusive, KeyRangeScan.Visitor visitor)
+      throws RocksDBException {
+    KeyRangeScan.scan(handle.db(), handle.column(cf), lower, upperExclusive, KeyRangeScan.Direction.FORWARD, visitor);
   }
 
   private MetaRecord committedMeta(StreamKey stream) throws RocksDBException {

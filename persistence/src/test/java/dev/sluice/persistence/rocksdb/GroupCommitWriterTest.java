@@ -197,11 +197,10 @@ class GroupCommitWriterTest {
     var write = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(5), value(5)), 16);
     List<Long> seen = new ArrayList<>();
     var isolated = handle.writer().submitIsolated(ctx -> {
-      try (var it = ctx.newCommittedIterator(Column.DATA, new org.rocksdb.ReadOptions())) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          seen.add(KeyLayout.positionOf(it.key()));
-        }
-      }
+      ctx.scanCommitted(Column.DATA, KeyLayout.dataKey(1, 0), KeyLayout.dataStoreEnd(1), (key, value) -> {
+        seen.add(KeyLayout.positionOf(key));
+        return true;
+      });
     });
     blocker.release();
     write.get(TIMEOUT_S, TimeUnit.SECONDS);
