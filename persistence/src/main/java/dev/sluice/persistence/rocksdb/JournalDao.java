@@ -1,5 +1,6 @@
 package dev.sluice.persistence.rocksdb;
 
+import dev.sluice.core.Bytes;
 import dev.sluice.core.spi.IndexedData;
 import dev.sluice.core.spi.PurgesData;
 import dev.sluice.persistence.store.Column;
@@ -8,6 +9,8 @@ import dev.sluice.persistence.store.LogRecord;
 import dev.sluice.persistence.store.MetaRecord;
 import dev.sluice.persistence.store.SerializedBlob;
 import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,12 +28,12 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * INTERNAL API. Storage access for the journal plugin ({@code journal.RocksDbJournal}): turns
- * Pekko journal calls into group-commit mutations and RocksDB reads. The journal actor only
- * delegates here.
+ * Pekko journal calls into {@link StreamWrite} values for the group-commit writer, and into RocksDB
+ * reads. The journal actor only delegates here.
  *
  * <p>Writes: every {@code AtomicWrite} of one call is serialized on the caller's thread (a failure
  * rejects that AtomicWrite only: definitely not stored), then all of them go to the writer as ONE
- * mutation, so they land in one synced {@code WriteBatch} together with the {@code meta} update and
+ * request, so they land in one synced {@code WriteBatch} together with the {@code meta} update and
  * the {@code data} records of {@link IndexedData} / {@link PurgesData} events.
  *
  * <p>Reads run on {@code ioExecutor}. The highest sequence number is read behind a writer
@@ -60,14 +63,11 @@ public final class JournalDao {
    */
   public CompletionStage<List<Optional<Exception>>> write(Iterable<AtomicWrite> writes) {
     List<Optional<Exception>> results = new ArrayList<>();
-    List<PreparedWrite> prepared = new ArrayList<>();
+    List<StreamWrite> prepared = new ArrayList<>();
     boolean anyRejected = false;
-    long bytes = 0;
     for (AtomicWrite aw : writes) {
       try {
-        PreparedWrite p = prepare(aw);
-        prepared.add(p);
-        bytes += p.bytes;
+        prepared.add(prepare(aw));
         results.add(Optional.empty());
       } catch (Exception e) {
         results.add(Optional.of(e));
@@ -78,13 +78,7 @@ public final class JournalDao {
     if (prepared.isEmpty()) {
       return CompletableFuture.completedFuture(outcome);
     }
-    return handle.writer()
-        .submit(ctx -> {
-          for (PreparedWrite p : prepared) {
-            p.applyTo(ctx);
-          }
-        }, bytes)
-        .thenApply(v -> outcome);
+    return handle.writer().submit(prepared).thenApply(v -> outcome);
   }
 
   /** Highest sequence number ever written for {@code pid} (0 if none); never lowered by deletes. */
@@ -104,17 +98,7 @@ public final class JournalDao {
    * highestSequenceNr after journal cleanup" holds.
    */
   public CompletionStage<Void> deleteTo(String pid, long toSeq) {
-    StreamKey stream = new StreamKey(PG, pid);
-    return handle.writer().submit(ctx -> {
-      MetaRecord before = ctx.meta(stream);
-      MetaRecord after = before.deletedUpTo(toSeq);
-      if (after.deletedTo() > before.deletedTo()) {
-        ctx.deleteRange(Column.LOG,
-            KeyLayout.seqKey(PG, pid, 0),
-            KeyLayout.seqKeyUpperBound(PG, pid, after.deletedTo()));
-        ctx.putMeta(stream, after);
-      }
-    }, 64);
+    return handle.writer().submit(List.of(new StreamWrite(new StreamKey(PG, pid), new WriteOp.MetaDeletedTo(toSeq))));
   }
 
   private void replayBlocking(String pid, long from, long to, long max, Consumer<PersistentRepr> callback) {
@@ -140,12 +124,12 @@ public final class JournalDao {
     return value == null ? MetaRecord.EMPTY : MetaRecord.decode(key, value);
   }
 
-  private PreparedWrite prepare(AtomicWrite aw) throws Exception {
+  /** One AtomicWrite as a value: its events, their {@code data} changes, then the new tail. */
+  private StreamWrite prepare(AtomicWrite aw) throws Exception {
     String pid = aw.persistenceId();
     KeyLayout.pidBytes(pid); // rejects ids that do not fit the key layout
-    List<Op> ops = new ArrayList<>();
+    List<WriteOp> ops = new ArrayList<>();
     long lastSeq = 0;
-    long bytes = 0;
     for (PersistentRepr repr : CollectionConverters.asJava(aw.payload())) {
       Object event = repr.payload();
       PersistentRepr toStore = repr;
@@ -156,49 +140,20 @@ public final class JournalDao {
       }
       byte[] key = KeyLayout.seqKey(PG, pid, repr.sequenceNr());
       SerializedBlob blob = SerializedBlob.of(serialization, toStore);
-      byte[] value = new LogRecord(UNFENCED_EPOCH, repr.writerUuid(), blob).encode(key);
-      ops.add(ctx -> ctx.put(Column.LOG, key, value));
-      bytes += key.length + value.length;
+      ops.add(WriteOp.put(Column.LOG, key, new LogRecord(UNFENCED_EPOCH, repr.writerUuid(), blob).encode(key)));
       // Purge before index: an event that re-creates a store must keep its own new unit.
       if (event instanceof PurgesData purge) {
         long storeId = purge.purgedStoreId();
-        ops.add(ctx -> ctx.deleteRange(Column.DATA, KeyLayout.dataKey(storeId, 0), KeyLayout.dataStoreEnd(storeId)));
+        ops.add(WriteOp.deleteRange(Column.DATA, KeyLayout.dataKey(storeId, 0), KeyLayout.dataStoreEnd(storeId)));
       }
       if (event instanceof IndexedData indexed) {
-        byte[] dataKey = KeyLayout.dataKey(indexed.storeId(), indexed.position());
-        byte[] data = indexed.data().unsafeArray();
-        ops.add(ctx -> ctx.put(Column.DATA, dataKey, data));
-        bytes += dataKey.length + data.length;
+        // The event's data is immutable Bytes, so the op shares it instead of copying.
+        ops.add(new WriteOp.Put(
+            Column.DATA, Bytes.wrap(KeyLayout.dataKey(indexed.storeId(), indexed.position())), indexed.data()));
       }
       lastSeq = Math.max(lastSeq, repr.sequenceNr());
     }
-    return new PreparedWrite(new StreamKey(PG, pid), lastSeq, ops, bytes);
-  }
-
-  @FunctionalInterface
-  private interface Op {
-    void applyTo(WriteContext ctx) throws Exception;
-  }
-
-  /** One AtomicWrite, serialized and ready to be applied on the writer thread. */
-  private static final class PreparedWrite {
-    final StreamKey stream;
-    final long lastSeq;
-    final List<Op> ops;
-    final long bytes;
-
-    PreparedWrite(StreamKey stream, long lastSeq, List<Op> ops, long bytes) {
-      this.stream = stream;
-      this.lastSeq = lastSeq;
-      this.ops = ops;
-      this.bytes = bytes;
-    }
-
-    void applyTo(WriteContext ctx) throws Exception {
-      for (Op op : ops) {
-        op.applyTo(ctx);
-      }
-      ctx.putMeta(stream, ctx.meta(stream).appended(lastSeq, UNFENCED_EPOCH));
-    }
+    ops.add(new WriteOp.MetaAppended(lastSeq, UNFENCED_EPOCH));
+    return new StreamWrite(new StreamKey(PG, pid), ops);
   }
 }

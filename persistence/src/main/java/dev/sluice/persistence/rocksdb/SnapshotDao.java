@@ -4,6 +4,9 @@ import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
 import dev.sluice.persistence.store.SerializedBlob;
 import dev.sluice.persistence.store.SnapshotRecord;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +57,8 @@ public final class SnapshotDao {
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     }
-    return handle.writer().submit(ctx -> ctx.put(Column.SNAP, key, value), key.length + value.length);
+    StreamKey stream = new StreamKey(PG, metadata.persistenceId());
+    return handle.writer().submit(List.of(new StreamWrite(stream, WriteOp.put(Column.SNAP, key, value))));
   }
 
   /** The newest snapshot matching {@code criteria}, if any. */
@@ -82,17 +86,15 @@ public final class SnapshotDao {
     }
     byte[] lowerKey = KeyLayout.seqKey(PG, pid, Math.max(0, criteria.minSequenceNr()));
     byte[] upperKey = KeyLayout.seqKeyUpperBound(PG, pid, criteria.maxSequenceNr());
-    return handle.writer().submitIsolated(ctx -> {
-      List<byte[]> matching = new ArrayList<>();
-      ctx.scanCommitted(Column.SNAP, lowerKey, upperKey, (key, value) -> {
+    return handle.writer().submitIsolated(committed -> {
+      List<WriteOp> deletes = new ArrayList<>();
+      committed.scan(Column.SNAP, lowerKey, upperKey, (key, value) -> {
         if (matchesTimestamp(SnapshotRecord.decode(key, value), criteria)) {
-          matching.add(key);
+          deletes.add(WriteOp.delete(Column.SNAP, key));
         }
         return true;
       });
-      for (byte[] key : matching) {
-        ctx.delete(Column.SNAP, key);
-      }
+      return deletes.isEmpty() ? List.of() : List.of(new StreamWrite(new StreamKey(PG, pid), deletes));
     });
   }
 

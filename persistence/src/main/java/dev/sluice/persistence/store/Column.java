@@ -12,16 +12,36 @@ import java.nio.charset.StandardCharsets;
  */
 public enum Column {
   /** RocksDB's mandatory column family; holds only the {@code node/*} keys. */
-  DEFAULT("default"),
-  LOG("log"),
-  META("meta"),
-  SNAP("snap"),
-  DATA("data");
+  DEFAULT("default", 0),
+  LOG("log", 1),
+  META("meta", 2),
+  SNAP("snap", 3),
+  DATA("data", 4);
 
   private final String cfName;
+  private final int id;
 
-  Column(String cfName) {
+  Column(String cfName, int id) {
     this.cfName = cfName;
+    this.id = id;
+  }
+
+  /**
+   * The column's number in encoded {@link StreamWrite}s. Fixed per column, never the ordinal, so
+   * reordering this enum cannot change what an encoded write means.
+   */
+  public int id() {
+    return id;
+  }
+
+  /** @throws CorruptRecordException if no column has this id */
+  public static Column ofId(int id) {
+    for (Column c : values()) {
+      if (c.id == id) {
+        return c;
+      }
+    }
+    throw new CorruptRecordException("unknown column id " + id);
   }
 
   public String cfName() {

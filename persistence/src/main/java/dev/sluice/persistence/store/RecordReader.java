@@ -36,6 +36,10 @@ final class RecordReader {
     return guard(() -> in.get() & 0xFF);
   }
 
+  int u16() {
+    return guard(() -> in.getShort() & 0xFFFF);
+  }
+
   int i32() {
     return guard(in::getInt);
   }

@@ -27,6 +27,10 @@ final class RecordWriter {
     return io(() -> out.writeByte(v));
   }
 
+  RecordWriter u16(int v) {
+    return io(() -> out.writeShort(v));
+  }
+
   RecordWriter i32(int v) {
     return io(() -> out.writeInt(v));
   }

@@ -9,6 +9,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
 import dev.sluice.persistence.support.TestStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -66,12 +69,16 @@ class WalDamageTest {
     return v;
   }
 
+  private static List<StreamWrite> put(long i) {
+    return List.of(new StreamWrite(StreamKey.of("wal"), WriteOp.put(Column.DATA, key(i), value(i))));
+  }
+
   /** Writes {@link #WRITES} records, each acknowledged on its own, and closes the database. */
   private void writeAcknowledgedAndClose() throws Exception {
     try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
       for (int i = 0; i < WRITES; i++) {
         long n = i;
-        CompletableFuture<Void> ack = h.writer().submit(ctx -> ctx.put(Column.DATA, key(n), value(n)), VALUE_BYTES);
+        CompletableFuture<Void> ack = h.writer().submit(put(n));
         ack.get(10, TimeUnit.SECONDS);
       }
     }
@@ -151,7 +158,7 @@ class WalDamageTest {
     try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
       // And it keeps accepting writes after the acknowledged ones.
-      h.writer().submit(ctx -> ctx.put(Column.DATA, key(WRITES), value(WRITES)), VALUE_BYTES)
+      h.writer().submit(put(WRITES))
           .get(10, TimeUnit.SECONDS);
     }
     try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
