@@ -4,12 +4,14 @@
  * <p>Packages, each depending only on the ones below it:
  *
  * <ul>
- *   <li>{@code journal} - the journal and snapshot-store plugins (thin actors delegating to the
- *       storage access in {@code rocksdb}).
- *   <li>{@code rocksdb} - {@code RocksDbStorage} (one DB per node, a Pekko extension), settings,
- *       the group-commit writer, and the read side of stream data ({@code RocksDbStreamDataStore}).
- *   <li>{@code store} - key layout, record codecs and storage exceptions; INTERNAL API, not for use
- *       outside this module.
+ *   <li>{@code journal} - the journal and snapshot-store plugins: Pekko serialization, then calls to
+ *       the {@code store} contracts.
+ *   <li>{@code rocksdb} - {@code RocksDbStorage} (one DB per node, a Pekko extension), settings, the
+ *       local implementations of the contracts with their group-commit writer, and the read side of
+ *       stream data ({@code RocksDbStreamDataStore}).
+ *   <li>{@code store} - the storage contracts ({@code JournalStore}, {@code SnapshotStorage}), writes
+ *       as values ({@code StreamWrite}), key layout, record codecs and storage exceptions; INTERNAL
+ *       API, not for use outside this module.
  * </ul>
  *
  * <p>Why it looks the way it does: {@code persistence/design-notes.md}.

@@ -36,7 +36,7 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Thread-safe: {@link #submit} may be called from any thread.
  */
-public final class GroupCommitWriter implements AutoCloseable {
+final class GroupCommitWriter implements AutoCloseable {
 
   /**
    * A write that must first read committed state (e.g. which snapshots match a deletion's
@@ -53,9 +53,6 @@ public final class GroupCommitWriter implements AutoCloseable {
   interface CommittedReader {
     void scan(Column cf, byte[] lower, byte[] upperExclusive, KeyRangeScan.Visitor visitor) throws RocksDBException;
   }
-
-  /** Counters since start; {@code requests / batches} is the achieved group-commit factor. */
-  public record Stats(long batches, long requests, long failedBatches) {}
 
   static final class Request {
     private final List<StreamWrite> writes;
@@ -127,7 +124,7 @@ public final class GroupCommitWriter implements AutoCloseable {
    * Queues {@code writes} as one request: they are applied in order and stored all together or not
    * at all. The future completes once their batch is durable.
    */
-  public CompletableFuture<Void> submit(List<StreamWrite> writes) {
+  CompletableFuture<Void> submit(List<StreamWrite> writes) {
     List<StreamWrite> own = List.copyOf(writes);
     return enqueue(new Request(own, null, StreamWrite.encodedSize(own)));
   }
@@ -141,12 +138,12 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
-  public CompletableFuture<Void> barrier() {
+  CompletableFuture<Void> barrier() {
     return enqueue(new Request(List.of(), null, 0));
   }
 
-  public Stats stats() {
-    return new Stats(batches.get(), requests.get(), failedBatches.get());
+  GroupCommitStats stats() {
+    return new GroupCommitStats(batches.get(), requests.get(), failedBatches.get());
   }
 
   private CompletableFuture<Void> enqueue(Request r) {

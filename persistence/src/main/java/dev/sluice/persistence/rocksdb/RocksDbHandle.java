@@ -42,11 +42,11 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Thread-safe.
  */
-public final class RocksDbHandle implements AutoCloseable {
+final class RocksDbHandle implements AutoCloseable {
 
   /** A read against the open database; may throw RocksDB's checked exception. */
   @FunctionalInterface
-  public interface ReadAction<T> {
+  interface ReadAction<T> {
     T run(RocksDB db) throws RocksDBException;
   }
 
@@ -86,7 +86,7 @@ public final class RocksDbHandle implements AutoCloseable {
    *     written by an incompatible layout version, or recovers less than was acknowledged (a
    *     damaged or cut write-ahead log, see {@link AckHighWaterMark})
    */
-  public static RocksDbHandle open(RocksDbSettings settings) {
+  static RocksDbHandle open(RocksDbSettings settings) {
     RocksDB.loadLibrary();
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -222,15 +222,15 @@ public final class RocksDbHandle implements AutoCloseable {
     return new UUID(b.getLong(), b.getLong());
   }
 
-  public RocksDbSettings settings() {
+  RocksDbSettings settings() {
     return settings;
   }
 
-  public UUID diskUuid() {
+  UUID diskUuid() {
     return diskUuid;
   }
 
-  public GroupCommitWriter writer() {
+  GroupCommitWriter writer() {
     return writer;
   }
 
@@ -239,7 +239,7 @@ public final class RocksDbHandle implements AutoCloseable {
     return db;
   }
 
-  public ColumnFamilyHandle column(Column c) {
+  ColumnFamilyHandle column(Column c) {
     return columns.get(c);
   }
 
@@ -248,7 +248,7 @@ public final class RocksDbHandle implements AutoCloseable {
    *
    * @throws RocksDbStorageException if closed or if RocksDB fails
    */
-  public <T> T read(ReadAction<T> action) {
+  <T> T read(ReadAction<T> action) {
     lock.readLock().lock();
     try {
       if (closed) {
@@ -268,14 +268,15 @@ public final class RocksDbHandle implements AutoCloseable {
    *
    * @throws RocksDbStorageException if closed or if RocksDB fails
    */
-  void scan(Column c, byte[] lower, byte[] upperExclusive, KeyRangeScan.Direction direction, KeyRangeScan.Visitor visitor) {
+  void scan(
+      Column c, byte[] lower, byte[] upperExclusive, KeyRangeScan.Direction direction, KeyRangeScan.Visitor visitor) {
     read(db -> {
       KeyRangeScan.scan(db, column(c), lower, upperExclusive, direction, visitor);
       return null;
     });
   }
 
-  public boolean isClosed() {
+  boolean isClosed() {
     lock.readLock().lock();
     try {
       return closed;

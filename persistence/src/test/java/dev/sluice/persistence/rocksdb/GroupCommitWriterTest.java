@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.CorruptRecordException;
 import dev.sluice.persistence.store.KeyLayout;
@@ -43,18 +41,13 @@ class GroupCommitWriterTest {
   @BeforeEach
   void open() {
     dir = TestStorage.newDir("group-commit");
-    handle = RocksDbHandle.open(settings(dir));
+    handle = RocksDbHandle.open(TestStorage.settings(dir));
   }
 
   @AfterEach
   void close() {
     handle.close();
     TestStorage.deleteRecursively(dir);
-  }
-
-  private static RocksDbSettings settings(Path dir) {
-    return RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
-        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString())));
   }
 
   private static byte[] key(long i) {
@@ -127,7 +120,7 @@ class GroupCommitWriterTest {
     blocker.release();
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(TIMEOUT_S, TimeUnit.SECONDS);
 
-    assertEquals(new GroupCommitWriter.Stats(2, 101, 0), handle.writer().stats());
+    assertEquals(new GroupCommitStats(2, 101, 0), handle.writer().stats());
     for (long i = 0; i < 100; i++) {
       assertArrayEquals(value(i), get(handle, key(i)));
     }
@@ -149,7 +142,7 @@ class GroupCommitWriterTest {
     assertNull(after.get(TIMEOUT_S, TimeUnit.SECONDS));
     var e = assertThrows(ExecutionException.class, () -> failing.get(TIMEOUT_S, TimeUnit.SECONDS));
     assertInstanceOf(CorruptRecordException.class, e.getCause());
-    assertEquals(new GroupCommitWriter.Stats(2, 4, 0), handle.writer().stats()); // shared one batch
+    assertEquals(new GroupCommitStats(2, 4, 0), handle.writer().stats()); // shared one batch
     assertArrayEquals(value(1), get(handle, key(1)));
     assertNull(get(handle, key(2)), "the failed request's put was rolled back");
     assertArrayEquals(value(3), get(handle, key(3)));
@@ -244,7 +237,7 @@ class GroupCommitWriterTest {
     var e = assertThrows(ExecutionException.class, () -> late.get(TIMEOUT_S, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof RocksDbStorageException);
 
-    try (RocksDbHandle reopened = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle reopened = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertArrayEquals(value(9), get(reopened, key(9)));
       assertNull(get(reopened, key(10)));
     }

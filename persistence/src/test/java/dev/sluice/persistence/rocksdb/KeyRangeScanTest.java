@@ -2,8 +2,6 @@ package dev.sluice.persistence.rocksdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
 import dev.sluice.persistence.support.TestStorage;
@@ -24,8 +22,7 @@ class KeyRangeScanTest {
   @BeforeEach
   void open() throws Exception {
     dir = TestStorage.newDir("key-range-scan");
-    handle = RocksDbHandle.open(RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
-        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString()))));
+    handle = RocksDbHandle.open(TestStorage.settings(dir));
     // Stores 1, 2 and 3 with positions 0..4 each, so every scan of store 2 has neighbours on both sides.
     try (WriteBatch batch = new WriteBatch(); WriteOptions options = new WriteOptions()) {
       for (long store = 1; store <= 3; store++) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
 import dev.sluice.persistence.store.StreamKey;
@@ -54,11 +52,6 @@ class WalDamageTest {
     TestStorage.deleteRecursively(dir);
   }
 
-  private static RocksDbSettings settings(Path dir) {
-    return RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
-        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString())));
-  }
-
   private static byte[] key(long i) {
     return KeyLayout.dataKey(7, i);
   }
@@ -75,7 +68,7 @@ class WalDamageTest {
 
   /** Writes {@link #WRITES} records, each acknowledged on its own, and closes the database. */
   private void writeAcknowledgedAndClose() throws Exception {
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       for (int i = 0; i < WRITES; i++) {
         long n = i;
         CompletableFuture<Void> ack = h.writer().submit(put(n));
@@ -103,7 +96,8 @@ class WalDamageTest {
   }
 
   private void assertRefusesToOpen(String expectedWords) {
-    RocksDbStorageException e = assertThrows(RocksDbStorageException.class, () -> RocksDbHandle.open(settings(dir)));
+    RocksDbStorageException e =
+        assertThrows(RocksDbStorageException.class, () -> RocksDbHandle.open(TestStorage.settings(dir)));
     String message = e.getMessage();
     assertTrue(message.contains(expectedWords), message);
     assertTrue(message.contains(dir.toAbsolutePath().toString()), "names the directory: " + message);
@@ -155,13 +149,13 @@ class WalDamageTest {
       f.write(torn);
     }
 
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
       // And it keeps accepting writes after the acknowledged ones.
       h.writer().submit(put(WRITES))
           .get(10, TimeUnit.SECONDS);
     }
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
       assertArrayEquals(value(WRITES), h.read(db -> db.get(h.column(Column.DATA), key(WRITES))));
     }
@@ -172,7 +166,7 @@ class WalDamageTest {
     writeAcknowledgedAndClose();
     List<Long> sequences = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
-      try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+      try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
         assertEveryAcknowledgedWriteReadsBack(h);
         sequences.add(h.read(db -> db.getLatestSequenceNumber()));
       }
@@ -212,7 +206,7 @@ class WalDamageTest {
     try (AckHighWaterMark mark = AckHighWaterMark.open(dir.resolve(AckHighWaterMark.FILE_NAME))) {
       assertTrue(mark.value() > 0 && mark.value() <= acked, "fell back to the older slot: " + mark.value());
     }
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
     }
   }

@@ -3,6 +3,7 @@ package dev.sluice.persistence.support;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.sluice.persistence.rocksdb.RocksDbSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +21,12 @@ public final class TestStorage {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The module's default RocksDB settings with storage in {@code dir}, for tests without an ActorSystem. */
+  public static RocksDbSettings settings(Path dir) {
+    return RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
+        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString())));
   }
 
   /** Both plugins enabled, storage in {@code dir}, core events bound to jackson-cbor. */
