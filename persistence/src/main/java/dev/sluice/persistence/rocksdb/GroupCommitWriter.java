@@ -17,8 +17,9 @@ import org.rocksdb.WriteOptions;
  * INTERNAL API. The node's only RocksDB writer: one thread drains a queue of write requests, folds
  * everything that arrived while the previous batch was being synced into ONE {@code WriteBatch},
  * writes it with {@code sync = true}, and only then completes the requests' futures. One fsync
- * pays for every stream that wrote meanwhile (REPLICATION-RESEARCH.md §3.2 "Group commit"); there
- * is no timer: a lone write is synced at once, a burst batches itself.
+ * pays for every stream that wrote meanwhile; there is no timer: a lone write is synced at once, a
+ * burst batches itself ({@code persistence/design-notes.md} §3; once replicated, this stays the
+ * replica-side writer, §7).
  *
  * <p>Guarantees:
  * <ul>

@@ -193,8 +193,8 @@ final class RocksDbHandle implements AutoCloseable {
 
   /**
    * A new database gets the current format version and a random disk UUID (the BookKeeper "cookie"
-   * that will let a replica notice it lost its disk, REPLICATION-RESEARCH.md §3.2); an existing one
-   * must carry the version this code understands.
+   * that will let a replica notice it lost its disk, {@code persistence/design-notes.md} §7); an
+   * existing one must carry the version this code understands.
    */
   private static UUID checkNodeKeys(RocksDB db, ColumnFamilyHandle cf) throws RocksDBException {
     byte[] version = db.get(cf, KeyLayout.NODE_FORMAT_VERSION);

@@ -2,8 +2,8 @@ package dev.sluice.persistence.store;
 
 /**
  * INTERNAL API. Value of a {@code meta} key: the replica-local state of one persistenceId, shaped for
- * fenced quorum replication (REPLICATION-RESEARCH.md §3.2) although only the single-replica subset is
- * used today. Layout in {@link dev.sluice.persistence.store.KeyLayout}. Immutable.
+ * fenced quorum replication ({@code persistence/design-notes.md} §7) although only the
+ * single-replica subset is used today. Layout in {@link dev.sluice.persistence.store.KeyLayout}. Immutable.
  *
  * <ul>
  *   <li>{@code promisedEpoch}: highest epoch promised to a fencing writer (0 until fencing exists).
