@@ -51,13 +51,17 @@ public abstract class SnapshotStorageContract {
     return await(storage.loadLatest(s, c)).map(SnapshotStorage.StoredSnapshot::seqNr);
   }
 
+  /** Snapshots at 10, 20, 30 with timestamps 100, 200, 300; the futures are not awaited. */
+  private void saveThreeWithoutWaiting(StreamKey s) {
+    for (long seq = 10; seq <= 30; seq += 10) {
+      storage.save(s, seq, snapshot(seq * 10));
+    }
+  }
+
   @Test
   void theLatestSnapshotWithinTheCriteriaIsLoaded() throws Exception {
     StreamKey s = StreamKey.of("snaps");
-    // Not awaited: a load must see saves submitted before it.
-    storage.save(s, 10, snapshot(100));
-    storage.save(s, 20, snapshot(200));
-    storage.save(s, 30, snapshot(300));
+    saveThreeWithoutWaiting(s); // a load must see saves submitted before it
     assertEquals(Optional.of(new SnapshotStorage.StoredSnapshot(30, snapshot(300))), await(storage.loadLatest(s, ALL)));
     assertEquals(Optional.of(20L), latestSeq(s, new SnapshotSelectionCriteria(25, Long.MAX_VALUE, 0, 0)));
     assertEquals(Optional.of(10L), latestSeq(s, new SnapshotSelectionCriteria(Long.MAX_VALUE, 150, 0, 0)));
@@ -68,10 +72,7 @@ public abstract class SnapshotStorageContract {
   @Test
   void deleteRemovesExactlyTheMatchingSnapshots() throws Exception {
     StreamKey s = StreamKey.of("snap-deletes");
-    storage.save(s, 10, snapshot(100));
-    storage.save(s, 20, snapshot(200));
-    storage.save(s, 30, snapshot(300));
-    // Not awaited saves, then a delete: the delete must see them.
+    saveThreeWithoutWaiting(s); // a delete must see saves submitted before it
     await(storage.delete(s, new SnapshotSelectionCriteria(30, 250, 0, 0)));
     assertEquals(Optional.of(30L), latestSeq(s, ALL));
     assertEquals(Optional.empty(), latestSeq(s, new SnapshotSelectionCriteria(29, Long.MAX_VALUE, 0, 0)));
