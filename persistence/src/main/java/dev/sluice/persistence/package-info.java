@@ -1,12 +1,17 @@
 /**
  * Sluice persistence: the node's RocksDB storage and the Pekko Persistence plugins over it.
  *
+ * <p>Packages, each depending only on the ones below it:
+ *
  * <ul>
- *   <li>{@code rocksdb} - {@link dev.sluice.persistence.rocksdb.RocksDbStorage} (one DB per node, a
- *       Pekko extension), settings, the documented {@link dev.sluice.persistence.rocksdb.KeyLayout},
- *       and the read side of stream data ({@link dev.sluice.persistence.rocksdb.RocksDbStreamDataStore}).
- *   <li>{@code journal} - the journal and snapshot-store plugins (thin actors delegating to DAOs).
- *   <li>{@code internal} - group-commit writer, record codecs and DAOs; not for use outside this module.
+ *   <li>{@code journal} - the journal and snapshot-store plugins: Pekko serialization, then calls to
+ *       the {@code store} contracts.
+ *   <li>{@code rocksdb} - {@code RocksDbStorage} (one DB per node, a Pekko extension), settings, the
+ *       local implementations of the contracts with their group-commit writer, and the read side of
+ *       stream data ({@code RocksDbStreamDataStore}).
+ *   <li>{@code store} - the storage contracts ({@code JournalStore}, {@code SnapshotStorage}), writes
+ *       as values ({@code StreamWrite}), key layout, record codecs and storage exceptions; INTERNAL
+ *       API, not for use outside this module.
  * </ul>
  *
  * <p>Why it looks the way it does: {@code persistence/design-notes.md}.

@@ -1,14 +1,22 @@
 package dev.sluice.persistence.journal;
 
 import com.typesafe.config.Config;
-import dev.sluice.persistence.internal.SnapshotDao;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
+import dev.sluice.persistence.store.SerializedBlob;
+import dev.sluice.persistence.store.SnapshotRecord;
+import dev.sluice.persistence.store.SnapshotStorage;
+import dev.sluice.persistence.store.StreamKey;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.snapshot.japi.SnapshotStore;
+import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import scala.Option;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 
@@ -20,36 +28,71 @@ import scala.jdk.javaapi.FutureConverters;
  * <p>Snapshots (and {@code SnapshotMetadata.metadata}) are stored with Pekko serialization
  * (serializer id + manifest + bytes); a save is acknowledged after its batch was fsynced.
  *
- * <p>An actor: confined to its own dispatcher. All work is delegated to {@link SnapshotDao}.
+ * <p>An actor: confined to its own dispatcher. It does Pekko serialization and talks to storage
+ * only through the {@link SnapshotStorage} contract; loaded snapshots are deserialized on the IO
+ * dispatcher, never on the plugin's.
  */
 public final class RocksDbSnapshotStore extends SnapshotStore {
-  private final SnapshotDao dao;
+  private final SnapshotStorage storage;
+  private final Serialization serialization;
+  private final Executor ioExecutor;
 
   public RocksDbSnapshotStore(Config pluginConfig, String configPath) {
     PluginSettings settings = PluginSettings.fromConfig(pluginConfig, configPath);
-    this.dao = new SnapshotDao(
-        RocksDbStorage.get(context().system()).handle(),
-        SerializationExtension.get(context().system()),
-        context().system().dispatchers().lookup(settings.ioDispatcher()));
+    this.serialization = SerializationExtension.get(context().system());
+    this.ioExecutor = context().system().dispatchers().lookup(settings.ioDispatcher());
+    this.storage = RocksDbStorage.get(context().system()).snapshotStorage(ioExecutor);
   }
 
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
-    return FutureConverters.asScala(dao.load(persistenceId, criteria));
+    return FutureConverters.asScala(storage.loadLatest(StreamKey.of(persistenceId), criteria)
+        .thenApplyAsync(found -> found.map(s -> selected(persistenceId, s)), ioExecutor));
   }
 
   @Override
   public Future<Void> doSaveAsync(SnapshotMetadata metadata, Object snapshot) {
-    return FutureConverters.asScala(dao.save(metadata, snapshot));
+    return FutureConverters.asScala(save(metadata, snapshot));
   }
 
+  /**
+   * Deletes the snapshot at {@code metadata.sequenceNr}; a non-zero timestamp must match too (as in
+   * Pekko's local snapshot store).
+   */
   @Override
   public Future<Void> doDeleteAsync(SnapshotMetadata metadata) {
-    return FutureConverters.asScala(dao.delete(metadata));
+    long seq = metadata.sequenceNr();
+    long ts = metadata.timestamp();
+    SnapshotSelectionCriteria exact = new SnapshotSelectionCriteria(
+        seq, ts == 0 ? Long.MAX_VALUE : ts, seq, ts == 0 ? 0 : ts);
+    return doDeleteAsync(metadata.persistenceId(), exact);
   }
 
   @Override
   public Future<Void> doDeleteAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
-    return FutureConverters.asScala(dao.delete(persistenceId, criteria));
+    return FutureConverters.asScala(storage.delete(StreamKey.of(persistenceId), criteria));
+  }
+
+  private CompletionStage<Void> save(SnapshotMetadata metadata, Object snapshot) {
+    SnapshotRecord record;
+    try {
+      Optional<SerializedBlob> meta = metadata.metadata().isDefined()
+          ? Optional.of(SerializedBlob.of(serialization, metadata.metadata().get()))
+          : Optional.empty();
+      record = new SnapshotRecord(
+          JournalWrites.UNFENCED_EPOCH, metadata.timestamp(), SerializedBlob.of(serialization, snapshot), meta);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return storage.save(StreamKey.of(metadata.persistenceId()), metadata.sequenceNr(), record);
+  }
+
+  private SelectedSnapshot selected(String persistenceId, SnapshotStorage.StoredSnapshot stored) {
+    SnapshotRecord rec = stored.record();
+    Option<Object> meta = rec.metadata().isPresent()
+        ? Option.apply(rec.metadata().get().deserialize(serialization))
+        : Option.empty();
+    SnapshotMetadata md = new SnapshotMetadata(persistenceId, stored.seqNr(), rec.timestamp(), meta);
+    return new SelectedSnapshot(md, rec.snapshot().deserialize(serialization));
   }
 }

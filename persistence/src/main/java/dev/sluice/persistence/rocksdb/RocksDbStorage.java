@@ -1,8 +1,10 @@
 package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.core.spi.StreamDataStore;
-import dev.sluice.persistence.internal.RocksDbHandle;
+import dev.sluice.persistence.store.JournalStore;
+import dev.sluice.persistence.store.SnapshotStorage;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -12,8 +14,9 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
- * The node's one RocksDB instance, shared by the journal plugin, the snapshot store and the read
- * side ({@link #dataStore()}). A Pekko extension, so there is exactly one per ActorSystem:
+ * The node's one RocksDB instance, shared by the journal plugin ({@link #journalStore}), the
+ * snapshot store ({@link #snapshotStorage}) and the read side ({@link #dataStore()}). A Pekko
+ * extension, so there is exactly one per ActorSystem:
  *
  * <pre>{@code
  * StreamDataStore data = RocksDbStorage.get(system).dataStore();
@@ -87,9 +90,23 @@ public final class RocksDbStorage implements Extension {
     return dataStore;
   }
 
-  /** INTERNAL API, for the plugins in this module. */
-  public RocksDbHandle handle() {
-    return handle;
+  /**
+   * The journal's storage on this node. Reads (replay, highest sequence number) run on
+   * {@code ioExecutor}, which must allow blocking; writes go through the node's one group-commit
+   * writer whatever the executor.
+   */
+  public JournalStore journalStore(Executor ioExecutor) {
+    return new LocalJournalStore(handle, ioExecutor);
+  }
+
+  /** The snapshot store's storage on this node; loads run on {@code ioExecutor}, as for the journal. */
+  public SnapshotStorage snapshotStorage(Executor ioExecutor) {
+    return new LocalSnapshotStorage(handle, ioExecutor);
+  }
+
+  /** What the group-commit writer has done since the storage opened. */
+  public GroupCommitStats groupCommitStats() {
+    return handle.writer().stats();
   }
 
   /** Commits queued writes and closes the database. Idempotent. */

@@ -1,5 +1,7 @@
 package dev.sluice.persistence.rocksdb;
 
+import dev.sluice.persistence.store.StorageException;
+
 /**
  * A local storage operation failed (RocksDB error, closed storage, full write queue). Futures of
  * writes fail with it when it is uncertain whether the data was stored; the journal contract then
@@ -7,7 +9,7 @@ package dev.sluice.persistence.rocksdb;
  *
  * <p>Immutable.
  */
-public class RocksDbStorageException extends RuntimeException {
+public class RocksDbStorageException extends StorageException {
   private static final long serialVersionUID = 1L;
 
   public RocksDbStorageException(String message) {

@@ -3,14 +3,11 @@ package dev.sluice.persistence.rocksdb;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.spi.DataUnit;
 import dev.sluice.core.spi.StreamDataStore;
-import dev.sluice.persistence.internal.Column;
-import dev.sluice.persistence.internal.RocksDbHandle;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 
 /**
  * {@link StreamDataStore} over the {@code data} column family: units are keyed
@@ -42,28 +39,17 @@ public final class RocksDbStreamDataStore implements StreamDataStore {
     }
     byte[] lowerKey = KeyLayout.dataKey(storeId, fromPos);
     byte[] upperKey = KeyLayout.dataKeyUpperBound(storeId, toPos);
-    return handle.read(db -> {
-      List<DataUnit> units = new ArrayList<>();
-      try (Slice lower = new Slice(lowerKey);
-          Slice upper = new Slice(upperKey);
-          ReadOptions options = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-          RocksIterator it = db.newIterator(handle.column(Column.DATA), options)) {
-        long total = 0;
-        for (it.seek(lowerKey); it.isValid(); it.next()) {
-          byte[] value = it.value();
-          if (!units.isEmpty() && total + value.length > maxBytes) {
-            break;
-          }
-          units.add(new DataUnit(KeyLayout.positionOf(it.key()), Bytes.wrap(value)));
-          total += value.length;
-          if (total >= maxBytes) {
-            break;
-          }
-        }
-        it.status(); // surfaces an IO error that ended the iteration early as an exception
+    List<DataUnit> units = new ArrayList<>();
+    long[] total = {0};
+    handle.scan(Column.DATA, lowerKey, upperKey, KeyRangeScan.Direction.FORWARD, (key, value) -> {
+      if (!units.isEmpty() && total[0] + value.length > maxBytes) {
+        return false;
       }
-      return units;
+      units.add(new DataUnit(KeyLayout.positionOf(key), Bytes.wrap(value)));
+      total[0] += value.length;
+      return total[0] < maxBytes;
     });
+    return units;
   }
 
   @Override

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Bytes;
 import dev.sluice.core.spi.DataUnit;
-import dev.sluice.persistence.internal.GroupCommitWriter;
+import dev.sluice.persistence.rocksdb.GroupCommitStats;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import dev.sluice.persistence.support.JournalClient;
 import dev.sluice.persistence.support.TestEvents.Appended;
@@ -91,7 +91,7 @@ class RocksDbJournalDurabilityTest {
     ActorSystem system = start("group-commit");
     try {
       JournalClient journal = new JournalClient(system);
-      GroupCommitWriter.Stats before = RocksDbStorage.get(system).handle().writer().stats();
+      GroupCommitStats before = RocksDbStorage.get(system).groupCommitStats();
       TestKit probe = new TestKit(system);
       for (int w = 0; w < writesPerStream; w++) {
         for (int s = 0; s < streams; s++) {
@@ -115,7 +115,7 @@ class RocksDbJournalDurabilityTest {
         assertEquals(LongStream.rangeClosed(1, 2L * writesPerStream).boxed().toList(), replay.seqNrs());
         assertEquals(2L * writesPerStream, replay.highestSequenceNr());
       }
-      GroupCommitWriter.Stats after = RocksDbStorage.get(system).handle().writer().stats();
+      GroupCommitStats after = RocksDbStorage.get(system).groupCommitStats();
       long requests = after.requests() - before.requests();
       long batches = after.batches() - before.batches();
       assertTrue(requests >= (long) streams * writesPerStream, "every write went through the writer");

@@ -1,18 +1,20 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
-import dev.sluice.persistence.rocksdb.KeyLayout;
-import dev.sluice.persistence.rocksdb.RocksDbSettings;
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.CorruptRecordException;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
 import dev.sluice.persistence.support.TestStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -27,9 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group-commit writer on its own. Batching is made deterministic without timing: a mutation
- * that blocks on a latch holds the writer thread inside a batch while the test queues more work,
- * so everything queued meanwhile must land in exactly the next batch.
+ * The group-commit writer on its own. Batching is made deterministic without timing: an isolated
+ * write that blocks on a latch holds the writer thread inside a batch while the test queues more
+ * work, so everything queued meanwhile must land in exactly the next batch.
  */
 class GroupCommitWriterTest {
   private static final long TIMEOUT_S = 10;
@@ -39,18 +41,13 @@ class GroupCommitWriterTest {
   @BeforeEach
   void open() {
     dir = TestStorage.newDir("group-commit");
-    handle = RocksDbHandle.open(settings(dir));
+    handle = RocksDbHandle.open(TestStorage.settings(dir));
   }
 
   @AfterEach
   void close() {
     handle.close();
     TestStorage.deleteRecursively(dir);
-  }
-
-  private static RocksDbSettings settings(Path dir) {
-    return RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
-        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString())));
   }
 
   private static byte[] key(long i) {
@@ -65,6 +62,33 @@ class GroupCommitWriterTest {
     return h.read(db -> db.get(h.column(Column.DATA), key));
   }
 
+  private MetaRecord storedMeta(StreamKey stream) {
+    byte[] metaKey = KeyLayout.streamKey(stream.placementGroup(), stream.persistenceId());
+    byte[] value = handle.read(db -> db.get(handle.column(Column.META), metaKey));
+    return value == null ? null : MetaRecord.decode(metaKey, value);
+  }
+
+  private static StreamWrite put(long i) {
+    return new StreamWrite(StreamKey.of("data"), WriteOp.put(Column.DATA, key(i), value(i)));
+  }
+
+  private static StreamWrite appended(StreamKey stream, long lastSeq) {
+    return new StreamWrite(stream, new WriteOp.MetaAppended(lastSeq, 0));
+  }
+
+  private CompletableFuture<Void> submit(StreamWrite... writes) {
+    return handle.writer().submit(List.of(writes));
+  }
+
+  /** Stores a {@code meta} value that fails its checksum, as bit rot would. */
+  private void corruptMeta(StreamKey stream) throws Exception {
+    byte[] metaKey = KeyLayout.streamKey(stream.placementGroup(), stream.persistenceId());
+    try (var batch = new org.rocksdb.WriteBatch(); var options = new org.rocksdb.WriteOptions()) {
+      batch.put(handle.column(Column.META), metaKey, new byte[] {1, 2, 3, 4, 5, 6});
+      handle.db().write(options, batch);
+    }
+  }
+
   /** Occupies the writer thread until {@link #release()}; returns once it is inside its batch. */
   private final class Blocker {
     final CountDownLatch entered = new CountDownLatch(1);
@@ -72,10 +96,11 @@ class GroupCommitWriterTest {
     final CompletableFuture<Void> done;
 
     Blocker() throws InterruptedException {
-      done = handle.writer().submit(ctx -> {
+      done = handle.writer().submitIsolated(committed -> {
         entered.countDown();
         released.await(TIMEOUT_S, TimeUnit.SECONDS);
-      }, 0);
+        return List.of();
+      });
       assertTrue(entered.await(TIMEOUT_S, TimeUnit.SECONDS));
     }
 
@@ -89,66 +114,57 @@ class GroupCommitWriterTest {
     Blocker blocker = new Blocker();
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     for (long i = 0; i < 100; i++) {
-      long n = i;
-      writes.add(handle.writer().submit(ctx -> ctx.put(Column.DATA, key(n), value(n)), 16));
+      writes.add(submit(put(i)));
     }
     assertFalse(writes.get(0).isDone(), "nothing is acknowledged before its batch is written");
     blocker.release();
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(TIMEOUT_S, TimeUnit.SECONDS);
 
-    assertEquals(new GroupCommitWriter.Stats(2, 101, 0), handle.writer().stats());
+    assertEquals(new GroupCommitStats(2, 101, 0), handle.writer().stats());
     for (long i = 0; i < 100; i++) {
       assertArrayEquals(value(i), get(handle, key(i)));
     }
   }
 
   @Test
-  void aFailingRequestFailsAloneAndLeavesNoTrace() throws Exception {
-    StreamKey stream = new StreamKey(0, "s");
+  void aRequestOnACorruptMetaRecordFailsAloneAndLeavesNoTrace() throws Exception {
+    StreamKey healthy = StreamKey.of("healthy");
+    StreamKey rotten = StreamKey.of("rotten");
+    corruptMeta(rotten);
     Blocker blocker = new Blocker();
-    var before = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(1), value(1)), 16);
-    var boom = new IllegalStateException("boom");
-    var failing = handle.writer().submit(ctx -> {
-      ctx.put(Column.DATA, key(2), value(2));
-      ctx.putMeta(stream, ctx.meta(stream).appended(7, 0));
-      throw boom;
-    }, 16);
-    var after = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(3), value(3)), 16);
+    var before = submit(put(1));
+    // One request, two streams: the healthy stream's changes must go down with the rotten one's.
+    var failing = submit(put(2), appended(healthy, 7), appended(rotten, 1));
+    var after = submit(put(3));
     blocker.release();
 
     assertNull(before.get(TIMEOUT_S, TimeUnit.SECONDS));
     assertNull(after.get(TIMEOUT_S, TimeUnit.SECONDS));
     var e = assertThrows(ExecutionException.class, () -> failing.get(TIMEOUT_S, TimeUnit.SECONDS));
-    assertSame(boom, e.getCause());
-    assertEquals(new GroupCommitWriter.Stats(2, 4, 0), handle.writer().stats()); // shared one batch
+    assertInstanceOf(CorruptRecordException.class, e.getCause());
+    assertEquals(new GroupCommitStats(2, 4, 0), handle.writer().stats()); // shared one batch
     assertArrayEquals(value(1), get(handle, key(1)));
     assertNull(get(handle, key(2)), "the failed request's put was rolled back");
     assertArrayEquals(value(3), get(handle, key(3)));
-    byte[] metaKey = KeyLayout.streamKey(0, "s");
-    assertNull(handle.read(db -> db.get(handle.column(Column.META), metaKey)), "its meta change was dropped");
+    assertNull(storedMeta(healthy), "its meta change was dropped");
   }
 
   @Test
   void metaBuildsOnTheLastCommittedBatchAndNeverOnAFailedRequest() throws Exception {
-    StreamKey stream = new StreamKey(0, "cached");
+    StreamKey stream = StreamKey.of("cached");
+    StreamKey rotten = StreamKey.of("rotten");
+    corruptMeta(rotten);
     // Separate batches: each one must see the previous batch's committed meta (from the cache).
     for (long seq = 1; seq <= 3; seq++) {
-      long s = seq;
-      handle.writer().submit(ctx -> {
-        assertEquals(s - 1, ctx.meta(stream).tailSeq());
-        ctx.putMeta(stream, ctx.meta(stream).appended(s, 0));
-      }, 16).get(TIMEOUT_S, TimeUnit.SECONDS);
+      submit(appended(stream, seq), new StreamWrite(stream, new WriteOp.MetaDeletedTo(seq - 1)))
+          .get(TIMEOUT_S, TimeUnit.SECONDS);
+      assertEquals(new MetaRecord(0, seq, 0, seq, seq - 1, seq), storedMeta(stream));
     }
-    var failing = handle.writer().submit(ctx -> {
-      ctx.putMeta(stream, ctx.meta(stream).appended(99, 0));
-      throw new IllegalStateException("boom");
-    }, 16);
+    var failing = submit(appended(stream, 99), appended(rotten, 1));
     assertThrows(ExecutionException.class, () -> failing.get(TIMEOUT_S, TimeUnit.SECONDS));
-    var next = new long[1];
-    handle.writer().submit(ctx -> next[0] = ctx.meta(stream).tailSeq(), 0).get(TIMEOUT_S, TimeUnit.SECONDS);
-    assertEquals(3, next[0], "the failed request's meta must not be seen by later batches");
-    byte[] metaKey = KeyLayout.streamKey(0, "cached");
-    assertEquals(3, MetaRecord.decode(metaKey, handle.read(db -> db.get(handle.column(Column.META), metaKey))).tailSeq());
+    submit(new StreamWrite(stream, new WriteOp.MetaDeletedTo(Long.MAX_VALUE))).get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertEquals(new MetaRecord(0, 3, 0, 3, 3, 3), storedMeta(stream),
+        "the failed request's tail of 99 must not be seen by later batches");
   }
 
   @Test
@@ -170,49 +186,46 @@ class GroupCommitWriterTest {
 
   @Test
   void laterRequestsInABatchSeeEarlierOnesMetaAndWritesOfOneKeyKeepSubmissionOrder() throws Exception {
-    StreamKey stream = new StreamKey(0, "ordered");
+    StreamKey stream = StreamKey.of("ordered");
     Blocker blocker = new Blocker();
     List<CompletableFuture<Void>> writes = new ArrayList<>();
     for (long seq = 1; seq <= 500; seq++) {
-      long s = seq;
-      writes.add(handle.writer().submit(ctx -> {
-        MetaRecord m = ctx.meta(stream);
-        assertEquals(s - 1, m.tailSeq(), "each request builds on the previous tail");
-        ctx.putMeta(stream, m.appended(s, 0));
-        ctx.put(Column.DATA, key(0), value(s));
-      }, 16));
+      // Each delete can only move deletedTo to seq - 1 if it sees the tail the previous request
+      // staged in this same batch: deletes never pass the highest sequence number.
+      writes.add(submit(new StreamWrite(stream, new WriteOp.MetaDeletedTo(seq - 1),
+          new WriteOp.MetaAppended(seq, 0), WriteOp.put(Column.DATA, key(0), value(seq)))));
     }
     blocker.release();
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(TIMEOUT_S, TimeUnit.SECONDS);
     assertArrayEquals(value(500), get(handle, key(0)));
-    byte[] metaKey = KeyLayout.streamKey(0, "ordered");
-    MetaRecord meta = MetaRecord.decode(metaKey, handle.read(db -> db.get(handle.column(Column.META), metaKey)));
-    assertEquals(new MetaRecord(0, 500, 0, 500, 0, 500), meta);
+    assertEquals(new MetaRecord(0, 500, 0, 500, 499, 500), storedMeta(stream));
+    assertEquals(2, handle.writer().stats().batches(), "all 500 shared one batch");
   }
 
   @Test
   void anIsolatedRequestSeesEveryEarlierWriteAsCommitted() throws Exception {
     Blocker blocker = new Blocker();
-    var write = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(5), value(5)), 16);
+    var write = submit(put(5));
     List<Long> seen = new ArrayList<>();
-    var isolated = handle.writer().submitIsolated(ctx -> {
-      try (var it = ctx.newCommittedIterator(Column.DATA, new org.rocksdb.ReadOptions())) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          seen.add(KeyLayout.positionOf(it.key()));
-        }
-      }
+    var isolated = handle.writer().submitIsolated(committed -> {
+      committed.scan(Column.DATA, KeyLayout.dataKey(1, 0), KeyLayout.dataStoreEnd(1), (key, value) -> {
+        seen.add(KeyLayout.positionOf(key));
+        return true;
+      });
+      return List.of(new StreamWrite(StreamKey.of("data"), WriteOp.delete(Column.DATA, key(5))));
     });
     blocker.release();
     write.get(TIMEOUT_S, TimeUnit.SECONDS);
     isolated.get(TIMEOUT_S, TimeUnit.SECONDS);
     assertEquals(List.of(5L), seen);
+    assertNull(get(handle, key(5)), "the isolated request's computed delete was applied");
     assertEquals(3, handle.writer().stats().batches(), "the isolated request split the batch");
   }
 
   @Test
   void closeCommitsQueuedWritesAndLaterSubmissionsFail() throws Exception {
     Blocker blocker = new Blocker();
-    var queued = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(9), value(9)), 16);
+    var queued = submit(put(9));
     Thread closer = new Thread(handle::close);
     closer.start();
     blocker.release();
@@ -220,11 +233,11 @@ class GroupCommitWriterTest {
     assertFalse(closer.isAlive());
     assertNull(queued.get(TIMEOUT_S, TimeUnit.SECONDS));
 
-    var late = handle.writer().submit(ctx -> ctx.put(Column.DATA, key(10), value(10)), 16);
+    var late = submit(put(10));
     var e = assertThrows(ExecutionException.class, () -> late.get(TIMEOUT_S, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof RocksDbStorageException);
 
-    try (RocksDbHandle reopened = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle reopened = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertArrayEquals(value(9), get(reopened, key(9)));
       assertNull(get(reopened, key(10)));
     }

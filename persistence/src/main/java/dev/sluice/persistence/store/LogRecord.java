@@ -1,10 +1,10 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 /**
  * INTERNAL API. Value of a {@code log} key: one event as a serialized {@code PersistentRepr}, plus the
  * epoch of the writer that stored it and its writerUuid, kept outside the blob so that replication
- * (REPLICATION-RESEARCH.md §3.2: log matching, recovery re-stamping) can read them without Pekko
- * serialization. Layout in {@link dev.sluice.persistence.rocksdb.KeyLayout}. Immutable.
+ * (log matching, recovery re-stamping: {@code persistence/design-notes.md} §7) can read them
+ * without Pekko serialization. Layout in {@link dev.sluice.persistence.store.KeyLayout}. Immutable.
  */
 public record LogRecord(long epoch, String writerUuid, SerializedBlob repr) {
   private static final int FORMAT = 1;
@@ -16,7 +16,7 @@ public record LogRecord(long epoch, String writerUuid, SerializedBlob repr) {
     return w.finish(key);
   }
 
-  /** @throws dev.sluice.persistence.rocksdb.CorruptRecordException on checksum or format mismatch */
+  /** @throws dev.sluice.persistence.store.CorruptRecordException on checksum or format mismatch */
   public static LogRecord decode(byte[] key, byte[] value) {
     RecordReader r = new RecordReader(key, value, "log");
     r.expectFormat(FORMAT);

@@ -1,8 +1,7 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.KeyLayout;
-import dev.sluice.persistence.rocksdb.RocksDbSettings;
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -43,11 +42,11 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Thread-safe.
  */
-public final class RocksDbHandle implements AutoCloseable {
+final class RocksDbHandle implements AutoCloseable {
 
   /** A read against the open database; may throw RocksDB's checked exception. */
   @FunctionalInterface
-  public interface ReadAction<T> {
+  interface ReadAction<T> {
     T run(RocksDB db) throws RocksDBException;
   }
 
@@ -87,7 +86,7 @@ public final class RocksDbHandle implements AutoCloseable {
    *     written by an incompatible layout version, or recovers less than was acknowledged (a
    *     damaged or cut write-ahead log, see {@link AckHighWaterMark})
    */
-  public static RocksDbHandle open(RocksDbSettings settings) {
+  static RocksDbHandle open(RocksDbSettings settings) {
     RocksDB.loadLibrary();
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -194,8 +193,8 @@ public final class RocksDbHandle implements AutoCloseable {
 
   /**
    * A new database gets the current format version and a random disk UUID (the BookKeeper "cookie"
-   * that will let a replica notice it lost its disk, REPLICATION-RESEARCH.md §3.2); an existing one
-   * must carry the version this code understands.
+   * that will let a replica notice it lost its disk, {@code persistence/design-notes.md} §7); an
+   * existing one must carry the version this code understands.
    */
   private static UUID checkNodeKeys(RocksDB db, ColumnFamilyHandle cf) throws RocksDBException {
     byte[] version = db.get(cf, KeyLayout.NODE_FORMAT_VERSION);
@@ -223,15 +222,15 @@ public final class RocksDbHandle implements AutoCloseable {
     return new UUID(b.getLong(), b.getLong());
   }
 
-  public RocksDbSettings settings() {
+  RocksDbSettings settings() {
     return settings;
   }
 
-  public UUID diskUuid() {
+  UUID diskUuid() {
     return diskUuid;
   }
 
-  public GroupCommitWriter writer() {
+  GroupCommitWriter writer() {
     return writer;
   }
 
@@ -240,7 +239,7 @@ public final class RocksDbHandle implements AutoCloseable {
     return db;
   }
 
-  public ColumnFamilyHandle column(Column c) {
+  ColumnFamilyHandle column(Column c) {
     return columns.get(c);
   }
 
@@ -249,7 +248,7 @@ public final class RocksDbHandle implements AutoCloseable {
    *
    * @throws RocksDbStorageException if closed or if RocksDB fails
    */
-  public <T> T read(ReadAction<T> action) {
+  <T> T read(ReadAction<T> action) {
     lock.readLock().lock();
     try {
       if (closed) {
@@ -263,7 +262,21 @@ public final class RocksDbHandle implements AutoCloseable {
     }
   }
 
-  public boolean isClosed() {
+  /**
+   * Iterates {@code [lower, upperExclusive)} of one column family while the database is guaranteed
+   * open; see {@link KeyRangeScan}.
+   *
+   * @throws RocksDbStorageException if closed or if RocksDB fails
+   */
+  void scan(
+      Column c, byte[] lower, byte[] upperExclusive, KeyRangeScan.Direction direction, KeyRangeScan.Visitor visitor) {
+    read(db -> {
+      KeyRangeScan.scan(db, column(c), lower, upperExclusive, direction, visitor);
+      return null;
+    });
+  }
+
+  boolean isClosed() {
     lock.readLock().lock();
     try {
       return closed;

@@ -1,9 +1,9 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 /**
  * INTERNAL API. Value of a {@code meta} key: the replica-local state of one persistenceId, shaped for
- * fenced quorum replication (REPLICATION-RESEARCH.md §3.2) although only the single-replica subset is
- * used today. Layout in {@link dev.sluice.persistence.rocksdb.KeyLayout}. Immutable.
+ * fenced quorum replication ({@code persistence/design-notes.md} §7) although only the
+ * single-replica subset is used today. Layout in {@link dev.sluice.persistence.store.KeyLayout}. Immutable.
  *
  * <ul>
  *   <li>{@code promisedEpoch}: highest epoch promised to a fencing writer (0 until fencing exists).
@@ -49,7 +49,7 @@ public record MetaRecord(
         .finish(key);
   }
 
-  /** @throws dev.sluice.persistence.rocksdb.CorruptRecordException on checksum or format mismatch */
+  /** @throws dev.sluice.persistence.store.CorruptRecordException on checksum or format mismatch */
   public static MetaRecord decode(byte[] key, byte[] value) {
     RecordReader r = new RecordReader(key, value, "meta");
     r.expectFormat(FORMAT);

@@ -1,4 +1,4 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
- * INTERNAL API. Builds one value in the framing of {@link dev.sluice.persistence.rocksdb.KeyLayout}:
+ * INTERNAL API. Builds one value in the framing of {@link dev.sluice.persistence.store.KeyLayout}:
  * big-endian fields followed by a CRC32C over {@code key ++ fields}. Covering the key as well means a
  * value copied under the wrong key (a bug, or a misdirected repair) fails its check.
  *
@@ -25,6 +25,10 @@ final class RecordWriter {
 
   RecordWriter u8(int v) {
     return io(() -> out.writeByte(v));
+  }
+
+  RecordWriter u16(int v) {
+    return io(() -> out.writeShort(v));
   }
 
   RecordWriter i32(int v) {

@@ -1,15 +1,15 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
-import dev.sluice.persistence.rocksdb.KeyLayout;
-import dev.sluice.persistence.rocksdb.RocksDbSettings;
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
 import dev.sluice.persistence.support.TestStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -52,11 +52,6 @@ class WalDamageTest {
     TestStorage.deleteRecursively(dir);
   }
 
-  private static RocksDbSettings settings(Path dir) {
-    return RocksDbSettings.fromConfig(ConfigFactory.defaultReference()
-        .withValue("sluice.persistence.rocksdb.dir", ConfigValueFactory.fromAnyRef(dir.toString())));
-  }
-
   private static byte[] key(long i) {
     return KeyLayout.dataKey(7, i);
   }
@@ -67,12 +62,16 @@ class WalDamageTest {
     return v;
   }
 
+  private static List<StreamWrite> put(long i) {
+    return List.of(new StreamWrite(StreamKey.of("wal"), WriteOp.put(Column.DATA, key(i), value(i))));
+  }
+
   /** Writes {@link #WRITES} records, each acknowledged on its own, and closes the database. */
   private void writeAcknowledgedAndClose() throws Exception {
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       for (int i = 0; i < WRITES; i++) {
         long n = i;
-        CompletableFuture<Void> ack = h.writer().submit(ctx -> ctx.put(Column.DATA, key(n), value(n)), VALUE_BYTES);
+        CompletableFuture<Void> ack = h.writer().submit(put(n));
         ack.get(10, TimeUnit.SECONDS);
       }
     }
@@ -97,7 +96,8 @@ class WalDamageTest {
   }
 
   private void assertRefusesToOpen(String expectedWords) {
-    RocksDbStorageException e = assertThrows(RocksDbStorageException.class, () -> RocksDbHandle.open(settings(dir)));
+    RocksDbStorageException e =
+        assertThrows(RocksDbStorageException.class, () -> RocksDbHandle.open(TestStorage.settings(dir)));
     String message = e.getMessage();
     assertTrue(message.contains(expectedWords), message);
     assertTrue(message.contains(dir.toAbsolutePath().toString()), "names the directory: " + message);
@@ -149,13 +149,13 @@ class WalDamageTest {
       f.write(torn);
     }
 
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
       // And it keeps accepting writes after the acknowledged ones.
-      h.writer().submit(ctx -> ctx.put(Column.DATA, key(WRITES), value(WRITES)), VALUE_BYTES)
+      h.writer().submit(put(WRITES))
           .get(10, TimeUnit.SECONDS);
     }
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
       assertArrayEquals(value(WRITES), h.read(db -> db.get(h.column(Column.DATA), key(WRITES))));
     }
@@ -166,7 +166,7 @@ class WalDamageTest {
     writeAcknowledgedAndClose();
     List<Long> sequences = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
-      try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+      try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
         assertEveryAcknowledgedWriteReadsBack(h);
         sequences.add(h.read(db -> db.getLatestSequenceNumber()));
       }
@@ -206,7 +206,7 @@ class WalDamageTest {
     try (AckHighWaterMark mark = AckHighWaterMark.open(dir.resolve(AckHighWaterMark.FILE_NAME))) {
       assertTrue(mark.value() > 0 && mark.value() <= acked, "fell back to the older slot: " + mark.value());
     }
-    try (RocksDbHandle h = RocksDbHandle.open(settings(dir))) {
+    try (RocksDbHandle h = RocksDbHandle.open(TestStorage.settings(dir))) {
       assertEveryAcknowledgedWriteReadsBack(h);
     }
   }

@@ -1,4 +1,4 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 import java.util.Optional;
 
@@ -6,7 +6,7 @@ import java.util.Optional;
  * INTERNAL API. Value of a {@code snap} key: the serialized snapshot, its timestamp, the optional
  * serialized {@code SnapshotMetadata.metadata}, and the writer epoch (0 until fencing exists, kept so
  * fenced snapshot saves need no migration). Layout in
- * {@link dev.sluice.persistence.rocksdb.KeyLayout}. Immutable.
+ * {@link dev.sluice.persistence.store.KeyLayout}. Immutable.
  */
 public record SnapshotRecord(
     long epoch, long timestamp, SerializedBlob snapshot, Optional<SerializedBlob> metadata) {
@@ -22,7 +22,7 @@ public record SnapshotRecord(
     return w.finish(key);
   }
 
-  /** @throws dev.sluice.persistence.rocksdb.CorruptRecordException on checksum or format mismatch */
+  /** @throws dev.sluice.persistence.store.CorruptRecordException on checksum or format mismatch */
   public static SnapshotRecord decode(byte[] key, byte[] value) {
     RecordReader r = new RecordReader(key, value, "snap");
     r.expectFormat(FORMAT);

@@ -1,17 +1,15 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Bytes;
-import dev.sluice.persistence.rocksdb.CorruptRecordException;
-import dev.sluice.persistence.rocksdb.KeyLayout;
 import java.util.Arrays;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Key ordering and value framing of {@link KeyLayout}, and the record codecs' corruption checks. */
 class RecordFormatTest {

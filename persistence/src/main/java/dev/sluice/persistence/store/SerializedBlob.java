@@ -1,4 +1,4 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
 import dev.sluice.core.Bytes;
 import org.apache.pekko.serialization.Serialization;

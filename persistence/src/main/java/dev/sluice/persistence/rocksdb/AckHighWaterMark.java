@@ -1,6 +1,5 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,10 +24,10 @@ import java.util.zip.CRC32C;
  *
  * <p>Not thread-safe: written by the group-commit writer thread only.
  */
-public final class AckHighWaterMark implements AutoCloseable {
+final class AckHighWaterMark implements AutoCloseable {
 
   /** File name inside the data directory. */
-  public static final String FILE_NAME = "SLUICE-ACKED-SEQUENCE";
+  static final String FILE_NAME = "SLUICE-ACKED-SEQUENCE";
 
   static final int SLOT_BYTES = 24;
 
@@ -44,7 +43,7 @@ public final class AckHighWaterMark implements AutoCloseable {
   }
 
   /** Opens (creating if missing, then with value 0) the mark in {@code file}. */
-  public static AckHighWaterMark open(Path file) {
+  static AckHighWaterMark open(Path file) {
     try {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
@@ -67,12 +66,12 @@ public final class AckHighWaterMark implements AutoCloseable {
   }
 
   /** Whether the file has never been written (a new data directory, or one from before the mark). */
-  public boolean isUnset() {
+  boolean isUnset() {
     return generation == 0;
   }
 
   /** The highest acknowledged sequence number recorded (0 if none). */
-  public long value() {
+  long value() {
     return value;
   }
 
@@ -81,7 +80,7 @@ public final class AckHighWaterMark implements AutoCloseable {
    *
    * @throws RocksDbStorageException if it cannot be written; callers must then not acknowledge
    */
-  public void advanceTo(long sequence) {
+  void advanceTo(long sequence) {
     if (sequence <= value && !isUnset()) {
       return;
     }

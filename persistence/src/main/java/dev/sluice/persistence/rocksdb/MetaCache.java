@@ -1,5 +1,7 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.StreamKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

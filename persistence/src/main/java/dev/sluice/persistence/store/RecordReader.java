@@ -1,6 +1,5 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.store;
 
-import dev.sluice.persistence.rocksdb.CorruptRecordException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +34,10 @@ final class RecordReader {
 
   int u8() {
     return guard(() -> in.get() & 0xFF);
+  }
+
+  int u16() {
+    return guard(() -> in.getShort() & 0xFFFF);
   }
 
   int i32() {

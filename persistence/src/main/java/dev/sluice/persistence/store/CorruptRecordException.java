@@ -1,4 +1,4 @@
-package dev.sluice.persistence.rocksdb;
+package dev.sluice.persistence.store;
 
 /**
  * A stored record failed its CRC32C check or has an unknown format. Never retried: the bytes on
@@ -7,7 +7,7 @@ package dev.sluice.persistence.rocksdb;
  *
  * <p>Immutable.
  */
-public final class CorruptRecordException extends RocksDbStorageException {
+public final class CorruptRecordException extends StorageException {
   private static final long serialVersionUID = 1L;
 
   public CorruptRecordException(String message) {

@@ -1,4 +1,4 @@
-package dev.sluice.persistence.rocksdb;
+package dev.sluice.persistence.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +34,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code pidLen} is the UTF-8 length of the persistenceId, so no id's keys are a prefix range
  *       of another's ({@code "a"} vs {@code "a:b"}), which string-concatenated layouts get wrong.
- *   <li>{@code pg} (placement group) is 0 until placement groups exist (REPLICATION-RESEARCH.md §2,
- *       §3.2 "v2"); it leads every per-stream key so a group can be range-deleted or scanned alone.
+ *   <li>{@code pg} (placement group) is 0 until placement groups exist ({@code design-notes.md} §7);
+ *       it leads every per-stream key so a group can be range-deleted or scanned alone.
  *   <li>{@code log}, {@code meta} (and the {@code data} of {@code IndexedData} events) change only in
  *       one {@code WriteBatch}, so the tail in {@code meta} always matches the events in {@code log}.
  *   <li>The upper bound of a whole stream's or store's range is the key whose last field is

@@ -1,6 +1,7 @@
-package dev.sluice.persistence.internal;
+package dev.sluice.persistence.rocksdb;
 
-import dev.sluice.persistence.rocksdb.RocksDbStorageException;
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.StreamWrite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -15,8 +17,9 @@ import org.rocksdb.WriteOptions;
  * INTERNAL API. The node's only RocksDB writer: one thread drains a queue of write requests, folds
  * everything that arrived while the previous batch was being synced into ONE {@code WriteBatch},
  * writes it with {@code sync = true}, and only then completes the requests' futures. One fsync
- * pays for every stream that wrote meanwhile (REPLICATION-RESEARCH.md §3.2 "Group commit"); there
- * is no timer: a lone write is synced at once, a burst batches itself.
+ * pays for every stream that wrote meanwhile; there is no timer: a lone write is synced at once, a
+ * burst batches itself ({@code persistence/design-notes.md} §3; once replicated, this stays the
+ * replica-side writer, §7).
  *
  * <p>Guarantees:
  * <ul>
@@ -25,7 +28,8 @@ import org.rocksdb.WriteOptions;
  *       or may not hold it, and the journal contract says an uncertain write must fail.
  *   <li>Requests are applied in submission order, so two writes of one persistenceId submitted in
  *       order are stored in order, and a request sees the effects of all earlier ones.
- *   <li>A request whose mutation throws fails alone; the others in its batch are unaffected.
+ *   <li>A request that fails while it is applied fails alone; the others in its batch are
+ *       unaffected.
  * </ul>
  *
  * <p>Futures are completed on the writer thread: dependent stages must be cheap or use an
@@ -33,32 +37,44 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Thread-safe: {@link #submit} may be called from any thread.
  */
-public final class GroupCommitWriter implements AutoCloseable {
+final class GroupCommitWriter implements AutoCloseable {
 
-  /** Work run on the writer thread against the current batch. */
+  /**
+   * A write that must first read committed state (e.g. which snapshots match a deletion's
+   * criteria). Runs on the writer thread after everything queued before it was committed, and
+   * returns the write as values; an exception fails only this request.
+   */
   @FunctionalInterface
-  public interface Mutation {
-    void applyTo(WriteContext ctx) throws Exception;
+  interface IsolatedWrite {
+    List<StreamWrite> compute(CommittedReader committed) throws Exception;
   }
 
-  /** Counters since start; {@code requests / batches} is the achieved group-commit factor. */
-  public record Stats(long batches, long requests, long failedBatches) {}
+  /** Reads committed state only, never the current batch; see {@link KeyRangeScan}. */
+  @FunctionalInterface
+  interface CommittedReader {
+    void scan(Column cf, byte[] lower, byte[] upperExclusive, KeyRangeScan.Visitor visitor) throws RocksDBException;
+  }
 
   static final class Request {
-    private final Mutation mutation;
+    private final List<StreamWrite> writes;
+    private final IsolatedWrite isolated;
     private final long approxBytes;
-    private final boolean isolated;
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private Throwable failure;
 
-    Request(Mutation mutation, long approxBytes, boolean isolated) {
-      this.mutation = mutation;
-      this.approxBytes = approxBytes;
+    private Request(List<StreamWrite> writes, IsolatedWrite isolated, long approxBytes) {
+      this.writes = writes;
       this.isolated = isolated;
+      this.approxBytes = approxBytes;
     }
 
-    Mutation mutation() {
-      return mutation;
+    boolean isIsolated() {
+      return isolated != null;
+    }
+
+    /** What to apply: the values given, or those an isolated write computes from committed state. */
+    List<StreamWrite> writes(CommittedReader committed) throws Exception {
+      return isolated == null ? writes : isolated.compute(committed);
     }
 
     void fail(Throwable t) {
@@ -69,7 +85,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   /** Streams whose committed meta the writer keeps in memory (count; ~200 bytes each). */
   static final int META_CACHE_ENTRIES = 65_536;
 
-  private static final Request POISON = new Request(ctx -> {}, 0, false);
+  private static final Request POISON = new Request(List.of(), null, 0);
 
   private final RocksDbHandle handle;
   private final WriteOptions writeOptions;
@@ -105,27 +121,30 @@ public final class GroupCommitWriter implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues {@code mutation}; the future completes once its batch is durable. */
-  public CompletableFuture<Void> submit(Mutation mutation, long approxBytes) {
-    return enqueue(new Request(mutation, approxBytes, false));
+  /**
+   * Queues {@code writes} as one request: they are applied in order and stored all together or not
+   * at all. The future completes once their batch is durable.
+   */
+  CompletableFuture<Void> submit(List<StreamWrite> writes) {
+    List<StreamWrite> own = List.copyOf(writes);
+    return enqueue(new Request(own, null, StreamWrite.encodedSize(own)));
   }
 
   /**
-   * Like {@link #submit}, but everything queued before is committed first, so the mutation may read
-   * committed state with {@link WriteContext#newCommittedIterator}. For rare operations only (it
-   * splits a batch).
+   * Queues a write that reads committed state first: everything queued before it is committed,
+   * then {@code write} computes the values to apply. For rare operations only (it splits a batch).
    */
-  public CompletableFuture<Void> submitIsolated(Mutation mutation) {
-    return enqueue(new Request(mutation, 0, true));
+  CompletableFuture<Void> submitIsolated(IsolatedWrite write) {
+    return enqueue(new Request(null, write, 0));
   }
 
   /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
-  public CompletableFuture<Void> barrier() {
-    return enqueue(new Request(ctx -> {}, 0, false));
+  CompletableFuture<Void> barrier() {
+    return enqueue(new Request(List.of(), null, 0));
   }
 
-  public Stats stats() {
-    return new Stats(batches.get(), requests.get(), failedBatches.get());
+  GroupCommitStats stats() {
+    return new GroupCommitStats(batches.get(), requests.get(), failedBatches.get());
   }
 
   private CompletableFuture<Void> enqueue(Request r) {
@@ -177,7 +196,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     WriteContext ctx = new WriteContext(handle, metaCache);
     try {
       for (Request r : drained) {
-        if (r.isolated && !ctx.isEmpty()) {
+        if (r.isIsolated() && !ctx.isEmpty()) {
           commit(ctx);
           ctx.close();
           ctx = new WriteContext(handle, metaCache);

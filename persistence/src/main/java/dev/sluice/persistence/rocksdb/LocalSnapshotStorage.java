@@ -1,0 +1,106 @@
+package dev.sluice.persistence.rocksdb;
+
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.SnapshotRecord;
+import dev.sluice.persistence.store.SnapshotStorage;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
+
+/**
+ * INTERNAL API. The {@link SnapshotStorage} of one node: snapshots live in the {@code snap} column
+ * family keyed {@code [pg][pid][seqNr]}, so "the latest snapshot matching criteria" is a reverse
+ * scan of one bounded key range.
+ *
+ * <p>Saves and deletes go through the group-commit writer (synced like events). Deletes by
+ * criteria must see every earlier save, so they run {@linkplain GroupCommitWriter#submitIsolated
+ * isolated}. Loads run on {@code ioExecutor} behind a writer barrier (read-your-writes).
+ *
+ * <p>Thread-safe.
+ */
+final class LocalSnapshotStorage implements SnapshotStorage {
+  private final RocksDbHandle handle;
+  private final Executor ioExecutor;
+
+  LocalSnapshotStorage(RocksDbHandle handle, Executor ioExecutor) {
+    this.handle = handle;
+    this.ioExecutor = ioExecutor;
+  }
+
+  @Override
+  public CompletionStage<Void> save(StreamKey stream, long seqNr, SnapshotRecord record) {
+    StreamWrite write;
+    try {
+      byte[] key = KeyLayout.seqKey(stream.placementGroup(), stream.persistenceId(), seqNr);
+      write = new StreamWrite(stream, WriteOp.put(Column.SNAP, key, record.encode(key)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // e.g. a persistenceId too long for the key layout
+    }
+    return handle.writer().submit(List.of(write));
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredSnapshot>> loadLatest(StreamKey stream, SnapshotSelectionCriteria criteria) {
+    return handle.writer().barrier().thenApplyAsync(v -> loadBlocking(stream, criteria), ioExecutor);
+  }
+
+  @Override
+  public CompletionStage<Void> delete(StreamKey stream, SnapshotSelectionCriteria criteria) {
+    if (isEmptyRange(criteria)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] lowerKey = lowerKey(stream, criteria);
+    byte[] upperKey = upperKey(stream, criteria);
+    return handle.writer().submitIsolated(committed -> {
+      List<WriteOp> deletes = new ArrayList<>();
+      committed.scan(Column.SNAP, lowerKey, upperKey, (key, value) -> {
+        if (matchesTimestamp(SnapshotRecord.decode(key, value), criteria)) {
+          deletes.add(WriteOp.delete(Column.SNAP, key));
+        }
+        return true;
+      });
+      return deletes.isEmpty() ? List.of() : List.of(new StreamWrite(stream, deletes));
+    });
+  }
+
+  private Optional<StoredSnapshot> loadBlocking(StreamKey stream, SnapshotSelectionCriteria criteria) {
+    if (isEmptyRange(criteria)) {
+      return Optional.empty();
+    }
+    List<StoredSnapshot> found = new ArrayList<>(1);
+    handle.scan(Column.SNAP, lowerKey(stream, criteria), upperKey(stream, criteria), KeyRangeScan.Direction.REVERSE,
+        (key, value) -> {
+          SnapshotRecord rec = SnapshotRecord.decode(key, value);
+          if (!matchesTimestamp(rec, criteria)) {
+            return true;
+          }
+          found.add(new StoredSnapshot(KeyLayout.seqNrOf(key), rec));
+          return false;
+        });
+    return found.stream().findFirst();
+  }
+
+  private static byte[] lowerKey(StreamKey stream, SnapshotSelectionCriteria c) {
+    return KeyLayout.seqKey(stream.placementGroup(), stream.persistenceId(), Math.max(0, c.minSequenceNr()));
+  }
+
+  private static byte[] upperKey(StreamKey stream, SnapshotSelectionCriteria c) {
+    return KeyLayout.seqKeyUpperBound(stream.placementGroup(), stream.persistenceId(), c.maxSequenceNr());
+  }
+
+  private static boolean isEmptyRange(SnapshotSelectionCriteria c) {
+    return c.maxSequenceNr() < 0 || c.maxSequenceNr() < c.minSequenceNr() || c.maxTimestamp() < c.minTimestamp();
+  }
+
+  private static boolean matchesTimestamp(SnapshotRecord rec, SnapshotSelectionCriteria c) {
+    return rec.timestamp() >= c.minTimestamp() && rec.timestamp() <= c.maxTimestamp();
+  }
+}

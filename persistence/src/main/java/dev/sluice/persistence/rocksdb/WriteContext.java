@@ -1,0 +1,154 @@
+package dev.sluice.persistence.rocksdb;
+
+import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.MetaRecord;
+import dev.sluice.persistence.store.StreamKey;
+import dev.sluice.persistence.store.StreamWrite;
+import dev.sluice.persistence.store.WriteOp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * INTERNAL API. One group-commit batch while the writer thread folds requests into it: applies each
+ * request's {@link StreamWrite}s to the {@code WriteBatch}, and keeps a {@code meta} view that
+ * includes the changes of requests earlier in the same batch (a batch often holds several writes of
+ * one stream, and the second must build on the first's tail).
+ *
+ * <p>{@code meta} changes are staged per request and written once per stream at commit. If a
+ * request fails (its isolated computation throws, or a stored {@code meta} it builds on is
+ * corrupt), its key changes are rolled back to a save point and its staged {@code meta} changes are
+ * dropped, so one bad request cannot corrupt the others sharing its batch.
+ *
+ * <p>Not thread-safe: confined to the writer thread, alive for one batch.
+ */
+final class WriteContext implements AutoCloseable {
+  private final RocksDbHandle handle;
+  private final MetaCache committed;
+  private final WriteBatch batch = new WriteBatch();
+  private final Map<StreamKey, MetaRecord> batchMeta = new HashMap<>();
+  private final Map<StreamKey, MetaRecord> requestMeta = new HashMap<>();
+  private final List<GroupCommitWriter.Request> members = new ArrayList<>();
+  private final GroupCommitWriter.CommittedReader committedReader;
+  private Throwable broken;
+
+  WriteContext(RocksDbHandle handle, MetaCache committed) {
+    this.handle = handle;
+    this.committed = committed;
+    this.committedReader = (cf, lower, upperExclusive, visitor) -> KeyRangeScan.scan(
+        handle.db(), handle.column(cf), lower, upperExclusive, KeyRangeScan.Direction.FORWARD, visitor);
+  }
+
+  void apply(GroupCommitWriter.Request request) {
+    members.add(request);
+    if (broken != null) {
+      return; // the batch is already lost; commit() fails every member
+    }
+    batch.setSavePoint();
+    try {
+      for (StreamWrite write : request.writes(committedReader)) {
+        apply(write);
+      }
+      batchMeta.putAll(requestMeta);
+      batch.popSavePoint();
+    } catch (Throwable t) {
+      request.fail(t);
+      try {
+        batch.rollbackToSavePoint();
+      } catch (RocksDBException | RuntimeException e) {
+        // Cannot undo this request's half-applied puts, so nothing in the batch may be written.
+        broken = e;
+      }
+    } finally {
+      requestMeta.clear();
+    }
+  }
+
+  private void apply(StreamWrite write) throws RocksDBException {
+    StreamKey stream = write.stream();
+    for (WriteOp op : write.ops()) {
+      if (op instanceof WriteOp.Put p) {
+        batch.put(handle.column(p.column()), p.key().unsafeArray(), p.value().unsafeArray());
+      } else if (op instanceof WriteOp.Delete d) {
+        batch.delete(handle.column(d.column()), d.key().unsafeArray());
+      } else if (op instanceof WriteOp.DeleteRange r) {
+        batch.deleteRange(handle.column(r.column()), r.from().unsafeArray(), r.toExclusive().unsafeArray());
+      } else if (op instanceof WriteOp.MetaAppended a) {
+        requestMeta.put(stream, meta(stream).appended(a.lastSeq(), a.epoch()));
+      } else if (op instanceof WriteOp.MetaDeletedTo t) {
+        deleteTo(stream, t.toSeq());
+      } else {
+        throw new IllegalStateException("unknown op " + op); // unreachable: WriteOp is sealed
+      }
+    }
+  }
+
+  /** One range tombstone in {@code log} and the new {@code deletedTo}, only if it moves. */
+  private void deleteTo(StreamKey stream, long toSeq) throws RocksDBException {
+    MetaRecord before = meta(stream);
+    MetaRecord after = before.deletedUpTo(toSeq);
+    if (after.deletedTo() > before.deletedTo()) {
+      batch.deleteRange(handle.column(Column.LOG),
+          KeyLayout.seqKey(stream.placementGroup(), stream.persistenceId(), 0),
+          KeyLayout.seqKeyUpperBound(stream.placementGroup(), stream.persistenceId(), after.deletedTo()));
+      requestMeta.put(stream, after);
+    }
+  }
+
+  /** The stream's meta as of this batch so far: staged, then batch, then committed state. */
+  private MetaRecord meta(StreamKey stream) throws RocksDBException {
+    MetaRecord m = requestMeta.get(stream);
+    if (m == null) {
+      m = batchMeta.get(stream);
+    }
+    return m != null ? m : committedMeta(stream);
+  }
+
+  private MetaRecord committedMeta(StreamKey stream) throws RocksDBException {
+    MetaRecord cached = committed.get(stream);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] key = KeyLayout.streamKey(stream.placementGroup(), stream.persistenceId());
+    byte[] value = handle.db().get(handle.column(Column.META), key);
+    MetaRecord m = value == null ? MetaRecord.EMPTY : MetaRecord.decode(key, value);
+    committed.put(stream, m);
+    return m;
+  }
+
+  boolean isEmpty() {
+    return members.isEmpty();
+  }
+
+  List<GroupCommitWriter.Request> members() {
+    return members;
+  }
+
+  /** The meta of every stream this batch touched, as it will be once the batch is committed. */
+  Map<StreamKey, MetaRecord> batchMeta() {
+    return batchMeta;
+  }
+
+  Throwable broken() {
+    return broken;
+  }
+
+  /** Adds the final meta of every stream touched in this batch; call once, right before writing. */
+  WriteBatch sealedBatch() throws RocksDBException {
+    for (Map.Entry<StreamKey, MetaRecord> e : batchMeta.entrySet()) {
+      StreamKey s = e.getKey();
+      byte[] key = KeyLayout.streamKey(s.placementGroup(), s.persistenceId());
+      batch.put(handle.column(Column.META), key, e.getValue().encode(key));
+    }
+    return batch;
+  }
+
+  @Override
+  public void close() {
+    batch.close();
+  }
+}
