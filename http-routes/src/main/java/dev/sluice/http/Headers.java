@@ -36,6 +36,8 @@ final class Headers {
   private static final Pattern UNSIGNED = Pattern.compile("^[0-9]+$");
   /** Largest TTL whose millisecond value still fits a long. */
   private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1000;
+  /** No append unit comes near this many bytes or JSON values. */
+  private static final long MAX_SUB_OFFSET = 999_999_999_999_999_999L;
   /** RFC 3339 date-time: {@code Z} or {@code ±hh:mm}, optional fraction, {@code T}/{@code Z} in any case. */
   private static final DateTimeFormatter RFC3339 =
       new DateTimeFormatterBuilder().parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter();
@@ -90,14 +92,9 @@ final class Headers {
   }
 
   static long parseTtl(String v) {
-    if (!TTL.matcher(v).matches() || v.length() > 19) throw new BadRequestException("invalid Stream-TTL");
-    long ttl;
-    try {
-      ttl = Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new BadRequestException("invalid Stream-TTL");
-    }
-    if (ttl > MAX_TTL_SECONDS) throw new BadRequestException("Stream-TTL too large");
+    if (!TTL.matcher(v).matches()) throw new BadRequestException("invalid Stream-TTL");
+    long ttl = unsignedAtMost(v, MAX_TTL_SECONDS);
+    if (ttl < 0) throw new BadRequestException("Stream-TTL too large (at most " + MAX_TTL_SECONDS + ")");
     return ttl;
   }
 
@@ -126,11 +123,26 @@ final class Headers {
         safeInteger(seq.get(), ProtocolHeaders.PRODUCER_SEQ));
   }
 
+  /** Checklist §5: {@code ^[0-9]+$} (leading zeros allowed, as the reference does) and at most 2^53-1. */
   static long safeInteger(String v, String header) {
-    if (!UNSIGNED.matcher(v).matches() || v.length() > 19) throw new BadRequestException("invalid " + header);
-    long n = Long.parseLong(v);
-    if (n > ProducerClaim.MAX_SAFE_INTEGER) throw new BadRequestException(header + " exceeds 2^53-1");
+    if (!UNSIGNED.matcher(v).matches()) throw new BadRequestException("invalid " + header);
+    long n = unsignedAtMost(v, ProducerClaim.MAX_SAFE_INTEGER);
+    if (n < 0) throw new BadRequestException(header + " exceeds 2^53-1");
     return n;
+  }
+
+  /**
+   * The value of {@code digits} (ASCII digits only, already checked), or -1 when it is above
+   * {@code max}. Never throws: a value beyond a long once escaped as a NumberFormatException and
+   * answered 500 (issue: reliability item 6).
+   */
+  static long unsignedAtMost(String digits, long max) {
+    int i = 0;
+    while (i < digits.length() - 1 && digits.charAt(i) == '0') i++;
+    // 18 digits always fit a long; every bound used here is below 10^18.
+    if (digits.length() - i > 18) return -1;
+    long n = Long.parseLong(digits, i, digits.length(), 10);
+    return n > max ? -1 : n;
   }
 
   /**
@@ -153,8 +165,9 @@ final class Headers {
     long sub = 0;
     if (subRaw.isPresent()) {
       String v = subRaw.get();
-      if (!SUB_OFFSET.matcher(v).matches() || v.length() > 18) throw new BadRequestException("invalid Stream-Fork-Sub-Offset");
-      sub = Long.parseLong(v);
+      if (!SUB_OFFSET.matcher(v).matches()) throw new BadRequestException("invalid Stream-Fork-Sub-Offset");
+      sub = unsignedAtMost(v, MAX_SUB_OFFSET);
+      if (sub < 0) throw new BadRequestException("Stream-Fork-Sub-Offset too large (at most " + MAX_SUB_OFFSET + ")");
       if (sub > 0 && offset == null) throw new BadRequestException("Stream-Fork-Sub-Offset > 0 requires Stream-Fork-Offset");
     }
     return new Commands.ForkRequest(StreamPaths.fromForkHeader(from.get()), offset, sub);

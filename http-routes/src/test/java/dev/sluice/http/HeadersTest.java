@@ -83,6 +83,12 @@ class HeadersTest {
   }
 
   @Test
+  void producerIntegersMayHaveLeadingZerosLikeTheReference() {
+    assertEquals(new ProducerClaim("p", 1, 9007199254740991L), Headers.producer(req("Producer-Id", "p",
+        "Producer-Epoch", "0000000000000000000001", "Producer-Seq", "0009007199254740991")));
+  }
+
+  @Test
   void partialProducerHeadersAreBadRequests() {
     assertThrows(BadRequestException.class, () -> Headers.producer(req("Producer-Id", "p")));
     assertThrows(BadRequestException.class, () -> Headers.producer(req("Producer-Id", "p", "Producer-Epoch", "0")));
@@ -97,7 +103,8 @@ class HeadersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1abc", "0xyz", "1e3", "-1", "", "1.0", " ", "9007199254740992", "99999999999999999999"})
+  @ValueSource(strings = {"1abc", "0xyz", "1e3", "-1", "", "1.0", " ", "9007199254740992", "99999999999999999999",
+      "9999999999999999999", "9223372036854775807", "9223372036854775808", "18446744073709551616", "\u0663", "+1"})
   void invalidProducerIntegersAreBadRequests(String v) {
     assertThrows(BadRequestException.class,
         () -> Headers.producer(req("Producer-Id", "p", "Producer-Epoch", v, "Producer-Seq", "0")));
