@@ -95,4 +95,48 @@ class BadInputTest extends RouteTestBase {
     var seq = post(path, "text/plain", "x", "Producer-Id", "p", "Producer-Epoch", "0", "Producer-Seq", v);
     assertEquals(400, seq.statusCode(), seq.body());
   }
+
+  // ---------------------------------------------------------------- body framing (raw bytes)
+
+  private static String postHead(String path, String framing) {
+    return "POST " + StreamPaths.ROOT + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n" + framing + "\r\n";
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"POST", "PUT"})
+  void aBodyShorterThanItsContentLengthIs400AndWritesNothing(String method) {
+    String path = created("truncated", "text/plain", "kept");
+    String target = method.equals("PUT") ? unique("truncated-new") : path;
+    RawResponse r = rawExchange(method + " " + StreamPaths.ROOT + target + " HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc", true);
+    assertEquals(400, r.status(), r.head() + r.body());
+    assertTrue(r.head().contains("nosniff"), r.head());
+    assertEquals("kept", get(path).body());
+    if (method.equals("PUT")) assertEquals(404, head(target).statusCode());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "zz\r\nabc\r\n0\r\n\r\n",                 // chunk size not hex
+      "-3\r\nabc\r\n0\r\n\r\n",                 // negative chunk size
+      "3\r\nabcXX0\r\n\r\n",                      // chunk data not followed by CRLF
+      "3\r\nabc\r\nzz\r\n0\r\n\r\n",             // a good chunk, then garbage
+      "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n",  // chunk size beyond a long
+      "7fffffff\r\nabc\r\n0\r\n\r\n",           // chunk size above the parser's limit
+      "10\r\nabc"})                             // truncated: the client stops sending
+  void brokenChunkedFramingIs4xxAndWritesNothing(String chunks) {
+    String path = created("chunked", "text/plain", "kept");
+    RawResponse r = rawExchange(postHead(path, "Transfer-Encoding: chunked\r\n") + chunks, true);
+    assertClientError(r.status(), chunks);
+    assertTrue(r.head().contains("nosniff"), r.head());
+    assertEquals("kept", get(path).body());
+  }
+
+  @Test
+  void aFramingErrorOnAKeptOpenConnectionStillGetsItsAnswer() {
+    String path = created("chunked-open", "text/plain", "kept");
+    RawResponse r = rawExchange(postHead(path, "Transfer-Encoding: chunked\r\n") + "3\r\nabc\r\nzz\r\n", false);
+    assertEquals(400, r.status(), r.head() + r.body());
+    assertEquals("kept", get(path).body());
+  }
 }
