@@ -139,4 +139,23 @@ class BadInputTest extends RouteTestBase {
     assertEquals(400, r.status(), r.head() + r.body());
     assertEquals("kept", get(path).body());
   }
+
+  // ---------------------------------------------------------------- request line (parsed before any route)
+
+  @ParameterizedTest
+  @ValueSource(strings = {"BREW", "get", "PRI", "M-SEARCH"})
+  void unknownMethodsAre405NotThe501OfPekko(String method) {
+    RawResponse r = rawExchange(method + " " + StreamPaths.ROOT + unique("method") + " HTTP/1.1\r\nHost: x\r\n\r\n", true);
+    assertEquals(405, r.status(), r.head() + r.body());
+    assertTrue(r.head().contains("Allow: GET, POST, PUT, DELETE, HEAD, OPTIONS"), r.head());
+    assertTrue(r.head().contains("nosniff"), r.head());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.2", "HTTP/2.0", "HTTP/3.0", "HTTP/9.9"})
+  void unsupportedHttpVersionsAre400NotThe505OfPekko(String version) {
+    RawResponse r = rawExchange("GET " + StreamPaths.ROOT + unique("version") + " " + version + "\r\nHost: x\r\n\r\n", true);
+    assertEquals(400, r.status(), r.head() + r.body());
+    assertTrue(r.head().contains("nosniff"), r.head());
+  }
 }
