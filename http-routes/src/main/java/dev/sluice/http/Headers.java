@@ -7,10 +7,12 @@ import dev.sluice.core.protocol.ProducerClaim;
 import dev.sluice.core.protocol.ProtocolHeaders;
 import dev.sluice.core.protocol.ReadFrom;
 import dev.sluice.core.rules.Commands;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -38,9 +40,16 @@ final class Headers {
   private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1000;
   /** No append unit comes near this many bytes or JSON values. */
   private static final long MAX_SUB_OFFSET = 999_999_999_999_999_999L;
-  /** RFC 3339 date-time: {@code Z} or {@code ±hh:mm}, optional fraction, {@code T}/{@code Z} in any case. */
-  private static final DateTimeFormatter RFC3339 =
-      new DateTimeFormatterBuilder().parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter();
+  /**
+   * RFC 3339 date-time: {@code Z} or {@code ±hh:mm}, optional fraction, {@code T}/{@code Z} in any
+   * case. Strict resolution: the default (smart) one turned {@code 2030-02-30} into 02-28 and
+   * {@code T24:00} into the next day, so an impossible date silently became another deadline.
+   */
+  private static final DateTimeFormatter RFC3339 = new DateTimeFormatterBuilder()
+      .parseCaseInsensitive()
+      .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+      .toFormatter()
+      .withResolverStyle(ResolverStyle.STRICT);
 
   // Pekko hides an absent Content-Type behind defaults: a request without a body gets
   // NoContentType, one with a body gets the shared application/octet-stream constant
@@ -82,13 +91,21 @@ final class Headers {
   /** The expiry headers of a PUT (checklist §2): TTL seconds or an absolute deadline, never both. */
   record Expiry(Long ttlSeconds, Long expiresAtMillis) {}
 
-  static Expiry expiry(HttpRequest req) {
+  /**
+   * @param nowMillis the server's clock: a {@code Stream-Expires-At} at or before it is a 400, like
+   *     any invalid value (it would create a stream that answers 404 at once, checklist §14)
+   */
+  static Expiry expiry(long nowMillis, HttpRequest req) {
     Optional<String> ttl = value(req, ProtocolHeaders.STREAM_TTL);
     Optional<String> expiresAt = value(req, ProtocolHeaders.STREAM_EXPIRES_AT);
     if (ttl.isPresent() && expiresAt.isPresent()) {
       throw new BadRequestException("Stream-TTL and Stream-Expires-At are mutually exclusive");
     }
-    return new Expiry(ttl.map(Headers::parseTtl).orElse(null), expiresAt.map(Headers::parseExpiresAt).orElse(null));
+    Long deadline = expiresAt.map(Headers::parseExpiresAt).orElse(null);
+    if (deadline != null && deadline <= nowMillis) {
+      throw new BadRequestException("Stream-Expires-At is in the past (server time " + Instant.ofEpochMilli(nowMillis) + ")");
+    }
+    return new Expiry(ttl.map(Headers::parseTtl).orElse(null), deadline);
   }
 
   static long parseTtl(String v) {
