@@ -90,6 +90,7 @@ public final class StreamRoutes {
   }
 
   private Route streamRoute(StreamPaths.Target target) {
+    if (target instanceof StreamPaths.Invalid invalid) return complete(ErrorMapping.badRequest(invalid.reason()));
     if (!(target instanceof StreamPaths.Stream s)) {
       // Reserved control namespace or no stream name: never a stream (checklist §0 "Reserved prefix").
       return complete(ErrorMapping.notFound());

@@ -158,4 +158,31 @@ class BadInputTest extends RouteTestBase {
     assertEquals(400, r.status(), r.head() + r.body());
     assertTrue(r.head().contains("nosniff"), r.head());
   }
+
+  // ---------------------------------------------------------------- paths (checklist §0 "URL layout")
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a//b", "a/", "/a", "a%2F", "a%00b", "a%0Ab", "a%FFb", "%C0%AF", "a%2F..%2Fb"})
+  void pathsThatAliasOrCarryBadBytesAre400ForEveryMethod(String name) {
+    for (String method : new String[] {"PUT", "POST", "GET", "HEAD", "DELETE"}) {
+      String body = method.equals("PUT") || method.equals("POST") ? "Content-Type: text/plain\r\nContent-Length: 1\r\n\r\nx" : "\r\n";
+      RawResponse r = rawExchange(method + " " + StreamPaths.ROOT + name + " HTTP/1.1\r\nHost: x\r\n" + body, true);
+      assertEquals(400, r.status(), method + " " + name + ": " + r.head() + r.body());
+      assertTrue(r.head().contains("nosniff"), r.head());
+    }
+  }
+
+  @Test
+  void overlongPathsAre414() {
+    RawResponse r = rawExchange("PUT " + StreamPaths.ROOT + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Length: 0\r\n\r\n", true);
+    assertEquals(414, r.status(), r.head() + r.body());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a%zz", "a%", "a%F", "a\u0001b", "a b", "a\"b"})
+  void unparseablePathsAre400(String name) {
+    RawResponse r = rawExchange("GET " + StreamPaths.ROOT + name + " HTTP/1.1\r\nHost: x\r\n\r\n", true);
+    assertClientError(r.status(), name);
+  }
 }
