@@ -185,4 +185,21 @@ class BadInputTest extends RouteTestBase {
     RawResponse r = rawExchange("GET " + StreamPaths.ROOT + name + " HTTP/1.1\r\nHost: x\r\n\r\n", true);
     assertClientError(r.status(), name);
   }
+
+  /**
+   * RFC 9112 §6.1: Transfer-Encoding on an HTTP/1.0 request is faulty framing (400, then close).
+   * pekko-http 1.3.0 frames it as chunked and then fails building the request model outside every
+   * handler Sluice can install: 500, empty body, Connection: close, nothing written. Needs a
+   * pekko-http fix (HttpRequestParser has no protocol check before chunked framing) or a TCP-level
+   * guard in front of Pekko's server layer.
+   */
+  @org.junit.jupiter.api.Disabled("pekko-http 1.3.0 answers 500 before any Sluice handler runs; see Javadoc")
+  @Test
+  void transferEncodingOnAnHttp10RequestIs400() {
+    String path = created("http10-chunked", "text/plain", "kept");
+    RawResponse r = rawExchange("POST " + StreamPaths.ROOT + path + " HTTP/1.0\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", true);
+    assertEquals(400, r.status(), r.head() + r.body());
+    assertEquals("kept", get(path).body());
+  }
 }
