@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.put;
 
 import dev.sluice.actors.api.StreamGateway;
 import dev.sluice.core.rules.Commands;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -16,17 +17,20 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * {@code PUT {stream}}: create, idempotent re-create, or fork (checklist §2, §3). Header syntax is
- * checked before the body is read; config matching, fork validation and JSON validation of the
- * initial body are the rules' job. Thread-safe.
+ * {@code PUT {stream}}: create, idempotent re-create, or fork (checklist §2, §3). Header syntax,
+ * and a {@code Stream-Expires-At} already past by {@code clock}, are checked before the body is
+ * read; config matching, fork validation and JSON validation of the initial body are the rules'
+ * job. Thread-safe.
  */
 final class CreateRoute {
   private final StreamGateway gateway;
   private final HttpSettings settings;
+  private final InstantSource clock;
 
-  CreateRoute(StreamGateway gateway, HttpSettings settings) {
+  CreateRoute(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
     this.gateway = gateway;
     this.settings = settings;
+    this.clock = clock;
   }
 
   Route route(String path) {
@@ -34,7 +38,7 @@ final class CreateRoute {
   }
 
   CompletionStage<HttpResponse> handle(String path, HttpRequest req, Materializer mat) {
-    Headers.Expiry expiry = Headers.expiry(req);
+    Headers.Expiry expiry = Headers.expiry(clock.millis(), req);
     Commands.ForkRequest fork = Headers.fork(req);
     boolean closed = Headers.closeRequested(req);
     // Absent or malformed: the default type for a plain create, the source's type for a fork (checklist §2, §3).

@@ -17,8 +17,14 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.ExceptionWithErrorInfo;
+import org.apache.pekko.http.scaladsl.model.IllegalHeaderException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.http.scaladsl.model.IllegalUriException;
+import org.apache.pekko.http.scaladsl.model.InvalidContentLengthException;
+import org.apache.pekko.http.scaladsl.model.ParsingException;
 
 /**
  * The only place that turns outcomes into error statuses (STYLE.md §4.3): protocol rejections
@@ -75,7 +81,8 @@ final class ErrorMapping {
 
   /**
    * Any failure of a request's future. Gateway rejections and unavailability, header syntax
-   * errors, body-size and URI errors map to their statuses; anything else is logged and is a 500.
+   * errors, body framing, body-size and URI errors map to their statuses; anything else is logged
+   * and is a 500.
    */
   static HttpResponse toResponse(Throwable failure, LoggingAdapter log) {
     Throwable t = unwrap(failure);
@@ -87,6 +94,15 @@ final class ErrorMapping {
           List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "1")));
     }
     if (t instanceof EntityStreamSizeException) return plain(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large", List.of());
+    // The body ended before its Content-Length, its chunked framing is broken, or a chunk is over
+    // pekko.http.server.parsing.max-chunk-size: Pekko fails the entity stream while the route reads
+    // it. What the client sent is wrong, so 400, never 500 (issue: reliability item 6). Pekko closes
+    // the connection after this response: the rest of the bytes cannot be framed.
+    if (t instanceof EntityStreamException e) return badRequest("malformed request body: " + e.info().summary());
+    if (t instanceof IllegalRequestException e) return plain(e.status(), e.info().summary(), List.of());
+    if (t instanceof IllegalHeaderException || t instanceof ParsingException || t instanceof InvalidContentLengthException) {
+      return badRequest("malformed request: " + ((ExceptionWithErrorInfo) t).info().summary());
+    }
     if (t instanceof IllegalUriException) return badRequest("malformed request URI");
     // Only the request-body read times out with a bare TimeoutException; gateway timeouts
     // arrive as StreamUnavailableException.

@@ -7,10 +7,12 @@ import dev.sluice.core.protocol.ProducerClaim;
 import dev.sluice.core.protocol.ProtocolHeaders;
 import dev.sluice.core.protocol.ReadFrom;
 import dev.sluice.core.rules.Commands;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -36,9 +38,18 @@ final class Headers {
   private static final Pattern UNSIGNED = Pattern.compile("^[0-9]+$");
   /** Largest TTL whose millisecond value still fits a long. */
   private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1000;
-  /** RFC 3339 date-time: {@code Z} or {@code ±hh:mm}, optional fraction, {@code T}/{@code Z} in any case. */
-  private static final DateTimeFormatter RFC3339 =
-      new DateTimeFormatterBuilder().parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter();
+  /** No append unit comes near this many bytes or JSON values. */
+  private static final long MAX_SUB_OFFSET = 999_999_999_999_999_999L;
+  /**
+   * RFC 3339 date-time: {@code Z} or {@code ±hh:mm}, optional fraction, {@code T}/{@code Z} in any
+   * case. Strict resolution: the default (smart) one turned {@code 2030-02-30} into 02-28 and
+   * {@code T24:00} into the next day, so an impossible date silently became another deadline.
+   */
+  private static final DateTimeFormatter RFC3339 = new DateTimeFormatterBuilder()
+      .parseCaseInsensitive()
+      .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+      .toFormatter()
+      .withResolverStyle(ResolverStyle.STRICT);
 
   // Pekko hides an absent Content-Type behind defaults: a request without a body gets
   // NoContentType, one with a body gets the shared application/octet-stream constant
@@ -80,24 +91,27 @@ final class Headers {
   /** The expiry headers of a PUT (checklist §2): TTL seconds or an absolute deadline, never both. */
   record Expiry(Long ttlSeconds, Long expiresAtMillis) {}
 
-  static Expiry expiry(HttpRequest req) {
+  /**
+   * @param nowMillis the server's clock: a {@code Stream-Expires-At} at or before it is a 400, like
+   *     any invalid value (it would create a stream that answers 404 at once, checklist §14)
+   */
+  static Expiry expiry(long nowMillis, HttpRequest req) {
     Optional<String> ttl = value(req, ProtocolHeaders.STREAM_TTL);
     Optional<String> expiresAt = value(req, ProtocolHeaders.STREAM_EXPIRES_AT);
     if (ttl.isPresent() && expiresAt.isPresent()) {
       throw new BadRequestException("Stream-TTL and Stream-Expires-At are mutually exclusive");
     }
-    return new Expiry(ttl.map(Headers::parseTtl).orElse(null), expiresAt.map(Headers::parseExpiresAt).orElse(null));
+    Long deadline = expiresAt.map(Headers::parseExpiresAt).orElse(null);
+    if (deadline != null && deadline <= nowMillis) {
+      throw new BadRequestException("Stream-Expires-At is in the past (server time " + Instant.ofEpochMilli(nowMillis) + ")");
+    }
+    return new Expiry(ttl.map(Headers::parseTtl).orElse(null), deadline);
   }
 
   static long parseTtl(String v) {
-    if (!TTL.matcher(v).matches() || v.length() > 19) throw new BadRequestException("invalid Stream-TTL");
-    long ttl;
-    try {
-      ttl = Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new BadRequestException("invalid Stream-TTL");
-    }
-    if (ttl > MAX_TTL_SECONDS) throw new BadRequestException("Stream-TTL too large");
+    if (!TTL.matcher(v).matches()) throw new BadRequestException("invalid Stream-TTL");
+    long ttl = unsignedAtMost(v, MAX_TTL_SECONDS);
+    if (ttl < 0) throw new BadRequestException("Stream-TTL too large (at most " + MAX_TTL_SECONDS + ")");
     return ttl;
   }
 
@@ -126,11 +140,26 @@ final class Headers {
         safeInteger(seq.get(), ProtocolHeaders.PRODUCER_SEQ));
   }
 
+  /** Checklist §5: {@code ^[0-9]+$} (leading zeros allowed, as the reference does) and at most 2^53-1. */
   static long safeInteger(String v, String header) {
-    if (!UNSIGNED.matcher(v).matches() || v.length() > 19) throw new BadRequestException("invalid " + header);
-    long n = Long.parseLong(v);
-    if (n > ProducerClaim.MAX_SAFE_INTEGER) throw new BadRequestException(header + " exceeds 2^53-1");
+    if (!UNSIGNED.matcher(v).matches()) throw new BadRequestException("invalid " + header);
+    long n = unsignedAtMost(v, ProducerClaim.MAX_SAFE_INTEGER);
+    if (n < 0) throw new BadRequestException(header + " exceeds 2^53-1");
     return n;
+  }
+
+  /**
+   * The value of {@code digits} (ASCII digits only, already checked), or -1 when it is above
+   * {@code max}. Never throws: a value beyond a long once escaped as a NumberFormatException and
+   * answered 500 (issue: reliability item 6).
+   */
+  static long unsignedAtMost(String digits, long max) {
+    int i = 0;
+    while (i < digits.length() - 1 && digits.charAt(i) == '0') i++;
+    // 18 digits always fit a long; every bound used here is below 10^18.
+    if (digits.length() - i > 18) return -1;
+    long n = Long.parseLong(digits, i, digits.length(), 10);
+    return n > max ? -1 : n;
   }
 
   /**
@@ -153,8 +182,9 @@ final class Headers {
     long sub = 0;
     if (subRaw.isPresent()) {
       String v = subRaw.get();
-      if (!SUB_OFFSET.matcher(v).matches() || v.length() > 18) throw new BadRequestException("invalid Stream-Fork-Sub-Offset");
-      sub = Long.parseLong(v);
+      if (!SUB_OFFSET.matcher(v).matches()) throw new BadRequestException("invalid Stream-Fork-Sub-Offset");
+      sub = unsignedAtMost(v, MAX_SUB_OFFSET);
+      if (sub < 0) throw new BadRequestException("Stream-Fork-Sub-Offset too large (at most " + MAX_SUB_OFFSET + ")");
       if (sub > 0 && offset == null) throw new BadRequestException("Stream-Fork-Sub-Offset > 0 requires Stream-Fork-Offset");
     }
     return new Commands.ForkRequest(StreamPaths.fromForkHeader(from.get()), offset, sub);

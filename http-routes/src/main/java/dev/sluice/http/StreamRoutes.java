@@ -58,7 +58,7 @@ public final class StreamRoutes {
     Objects.requireNonNull(gateway, "gateway");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(clock, "clock");
-    this.create = new CreateRoute(gateway, settings);
+    this.create = new CreateRoute(gateway, settings, clock);
     this.append = new AppendRoute(gateway, settings);
     this.read = new ReadRoute(gateway, settings, clock);
     this.head = new HeadRoute(gateway);
@@ -73,7 +73,7 @@ public final class StreamRoutes {
    *
    * @param gateway every stream operation; the routes hold no stream state
    * @param settings {@code sluice.http}
-   * @param clock for live-read cursors (checklist §13)
+   * @param clock for live-read cursors (checklist §13) and for rejecting a past {@code Stream-Expires-At}
    */
   public static Route create(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
     return new StreamRoutes(gateway, settings, clock).route();
@@ -90,6 +90,7 @@ public final class StreamRoutes {
   }
 
   private Route streamRoute(StreamPaths.Target target) {
+    if (target instanceof StreamPaths.Invalid invalid) return complete(ErrorMapping.badRequest(invalid.reason()));
     if (!(target instanceof StreamPaths.Stream s)) {
       // Reserved control namespace or no stream name: never a stream (checklist §0 "Reserved prefix").
       return complete(ErrorMapping.notFound());

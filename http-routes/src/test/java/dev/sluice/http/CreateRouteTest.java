@@ -83,6 +83,13 @@ class CreateRouteTest extends RouteTestBase {
     assertEquals(201, put(unique("exp"), "text/plain", null, "Stream-Expires-At", "2099-01-01T00:00:00Z").statusCode());
     assertEquals(201, put(unique("exp"), "text/plain", null, "Stream-Expires-At", "2099-01-01T00:00:00+05:00").statusCode());
     assertEquals(400, put(unique("exp"), "text/plain", null, "Stream-Expires-At", "not-a-date").statusCode());
+    assertEquals(400, put(unique("exp"), "text/plain", null, "Stream-Expires-At", "2099-02-30T00:00:00Z").statusCode());
+    // The routes' clock says 2024-10-09T01:00:00Z (RouteTestBase.NOW).
+    String past = unique("exp-past");
+    HttpResponse<String> r = put(past, "text/plain", null, "Stream-Expires-At", "2024-10-09T00:59:59Z");
+    assertEquals(400, r.statusCode());
+    assertTrue(r.body().contains("past"), r.body());
+    assertEquals(404, head(past).statusCode());
     assertEquals(400, put(unique("exp"), "text/plain", null,
         "Stream-TTL", "60", "Stream-Expires-At", "2099-01-01T00:00:00Z").statusCode());
   }

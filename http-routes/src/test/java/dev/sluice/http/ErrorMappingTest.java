@@ -12,6 +12,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.ErrorInfo;
+import org.apache.pekko.http.scaladsl.model.IllegalHeaderException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.http.scaladsl.model.ParsingException;
+import org.apache.pekko.http.scaladsl.model.StatusCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -75,5 +81,15 @@ class ErrorMappingTest {
     assertEquals(Optional.of("1"), header(unavailable, "Retry-After"));
     assertEquals(400, ErrorMapping.toResponse(new BadRequestException("bad"), null).status().intValue());
     assertEquals(500, ErrorMapping.toResponse(new IllegalStateException("bug"), null).status().intValue());
+  }
+
+  @Test
+  void requestParsingFailuresAreClientErrors() {
+    var truncated = new EntityStreamException(new ErrorInfo("Entity stream truncation", ""));
+    assertEquals(400, ErrorMapping.toResponse(new CompletionException(truncated), null).status().intValue());
+    var illegal = new IllegalRequestException(new ErrorInfo("too long", ""), StatusCodes.UriTooLong());
+    assertEquals(414, ErrorMapping.toResponse(illegal, null).status().intValue());
+    assertEquals(400, ErrorMapping.toResponse(new IllegalHeaderException(new ErrorInfo("bad", "")), null).status().intValue());
+    assertEquals(400, ErrorMapping.toResponse(new ParsingException(new ErrorInfo("bad", "")), null).status().intValue());
   }
 }

@@ -21,6 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Header and query syntax (checklist §1-§5), without a server. */
 class HeadersTest {
+  /** 2026-01-01T00:00:00Z: the "now" expiry headers are checked against. */
+  private static final long NOW_MILLIS = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+
   private static HttpRequest req(String... nameValues) {
     HttpRequest r = HttpRequest.PUT("/v1/stream/x");
     for (int i = 0; i < nameValues.length; i += 2) r = r.addHeader(RawHeader.create(nameValues[i], nameValues[i + 1]));
@@ -30,37 +33,67 @@ class HeadersTest {
   @ParameterizedTest
   @ValueSource(strings = {"0", "1", "60", "3600", "9223372036854775"})
   void validTtlsParse(String ttl) {
-    assertEquals(Long.parseLong(ttl), Headers.expiry(req("Stream-TTL", ttl)).ttlSeconds());
+    assertEquals(Long.parseLong(ttl), Headers.expiry(NOW_MILLIS, req("Stream-TTL", ttl)).ttlSeconds());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"+60", "00060", "060", "60.5", "1e3", "abc", "-1", "", "0x10", "99999999999999999999"})
   void invalidTtlsAreBadRequests(String ttl) {
-    assertThrows(BadRequestException.class, () -> Headers.expiry(req("Stream-TTL", ttl)));
+    assertThrows(BadRequestException.class, () -> Headers.expiry(NOW_MILLIS, req("Stream-TTL", ttl)));
   }
 
   @Test
   void expiresAtAcceptsZuluAndNumericOffsets() {
     assertEquals(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli(),
-        Headers.expiry(req("Stream-Expires-At", "2030-01-01T00:00:00Z")).expiresAtMillis());
+        Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", "2030-01-01T00:00:00Z")).expiresAtMillis());
     assertEquals(Instant.parse("2030-01-01T00:00:00.123Z").toEpochMilli(),
-        Headers.expiry(req("Stream-Expires-At", "2030-01-01T00:00:00.123Z")).expiresAtMillis());
+        Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", "2030-01-01T00:00:00.123Z")).expiresAtMillis());
     assertEquals(Instant.parse("2029-12-31T22:00:00Z").toEpochMilli(),
-        Headers.expiry(req("Stream-Expires-At", "2030-01-01T00:00:00+02:00")).expiresAtMillis());
+        Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", "2030-01-01T00:00:00+02:00")).expiresAtMillis());
     assertEquals(Instant.parse("2030-01-01T05:30:00Z").toEpochMilli(),
-        Headers.expiry(req("stream-expires-at", "2030-01-01T00:00:00-05:30")).expiresAtMillis());
+        Headers.expiry(NOW_MILLIS, req("stream-expires-at", "2030-01-01T00:00:00-05:30")).expiresAtMillis());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"tomorrow", "2030-01-01", "2030-01-01T00:00:00", "2030-13-01T00:00:00Z", "1700000000"})
   void unparseableExpiresAtIsABadRequest(String v) {
-    assertThrows(BadRequestException.class, () -> Headers.expiry(req("Stream-Expires-At", v)));
+    assertThrows(BadRequestException.class, () -> Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", v)));
+  }
+
+  /** Strict resolution: no day-of-month clamping (02-30 once became 02-28) and no 24:00. */
+  @ParameterizedTest
+  @ValueSource(strings = {"2030-02-30T00:00:00Z", "2030-02-29T00:00:00Z", "2030-04-31T00:00:00Z", "2030-01-32T00:00:00Z",
+      "2030-01-01T24:00:00Z", "2030-01-01T23:60:00Z", "2030-00-10T00:00:00Z", "2030-01-01T00:00:00+25:00",
+      "+999999999-12-31T23:59:59Z"})
+  void impossibleDatesAndTimesAreBadRequests(String v) {
+    assertThrows(BadRequestException.class, () -> Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", v)));
+  }
+
+  @Test
+  void aLeapDayInALeapYearIsFine() {
+    assertEquals(Instant.parse("2028-02-29T12:00:00Z").toEpochMilli(),
+        Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", "2028-02-29T12:00:00Z")).expiresAtMillis());
+  }
+
+  /** An expiry that has already passed would create a stream that is 404 at once. */
+  @ParameterizedTest
+  @ValueSource(strings = {"2025-12-31T23:59:59Z", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00+02:00", "1970-01-01T00:00:00Z",
+      "0001-01-01T00:00:00Z", "-999999999-01-01T00:00:00Z"})
+  void anExpiresAtThatIsNotInTheFutureIsABadRequest(String v) {
+    var e = assertThrows(BadRequestException.class, () -> Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", v)));
+    assertTrue(e.getMessage().contains("past") || e.getMessage().contains("invalid"), e.getMessage());
+  }
+
+  @Test
+  void anExpiresAtOneMillisecondAheadIsFine() {
+    assertEquals(NOW_MILLIS + 1,
+        Headers.expiry(NOW_MILLIS, req("Stream-Expires-At", "2026-01-01T00:00:00.001Z")).expiresAtMillis());
   }
 
   @Test
   void ttlAndExpiresAtTogetherAreABadRequest() {
     assertThrows(BadRequestException.class,
-        () -> Headers.expiry(req("Stream-TTL", "60", "Stream-Expires-At", "2030-01-01T00:00:00Z")));
+        () -> Headers.expiry(NOW_MILLIS, req("Stream-TTL", "60", "Stream-Expires-At", "2030-01-01T00:00:00Z")));
   }
 
   @ParameterizedTest
@@ -83,6 +116,12 @@ class HeadersTest {
   }
 
   @Test
+  void producerIntegersMayHaveLeadingZerosLikeTheReference() {
+    assertEquals(new ProducerClaim("p", 1, 9007199254740991L), Headers.producer(req("Producer-Id", "p",
+        "Producer-Epoch", "0000000000000000000001", "Producer-Seq", "0009007199254740991")));
+  }
+
+  @Test
   void partialProducerHeadersAreBadRequests() {
     assertThrows(BadRequestException.class, () -> Headers.producer(req("Producer-Id", "p")));
     assertThrows(BadRequestException.class, () -> Headers.producer(req("Producer-Id", "p", "Producer-Epoch", "0")));
@@ -97,7 +136,8 @@ class HeadersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1abc", "0xyz", "1e3", "-1", "", "1.0", " ", "9007199254740992", "99999999999999999999"})
+  @ValueSource(strings = {"1abc", "0xyz", "1e3", "-1", "", "1.0", " ", "9007199254740992", "99999999999999999999",
+      "9999999999999999999", "9223372036854775807", "9223372036854775808", "18446744073709551616", "\u0663", "+1"})
   void invalidProducerIntegersAreBadRequests(String v) {
     assertThrows(BadRequestException.class,
         () -> Headers.producer(req("Producer-Id", "p", "Producer-Epoch", v, "Producer-Seq", "0")));
