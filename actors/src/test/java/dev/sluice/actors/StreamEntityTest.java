@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.sluice.actors.api.ActorsSettings;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.actors.api.StreamRejectedException;
-import dev.sluice.actors.api.StreamView;
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.error.ErrorCode;
 import dev.sluice.core.protocol.ProducerClaim;

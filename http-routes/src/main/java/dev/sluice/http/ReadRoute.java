@@ -6,7 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 
 import dev.sluice.actors.api.ReadChunk;
 import dev.sluice.actors.api.StreamGateway;
-import dev.sluice.actors.api.StreamView;
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.protocol.Offset;

@@ -4,7 +4,7 @@ import dev.sluice.actors.api.ReadChunk;
 import dev.sluice.actors.api.StreamGateway;
 import dev.sluice.actors.api.StreamReader;
 import dev.sluice.actors.api.StreamRejectedException;
-import dev.sluice.actors.api.StreamView;
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.error.ErrorCode;
 import dev.sluice.core.error.Rejection;

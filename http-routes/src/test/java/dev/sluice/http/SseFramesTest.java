@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.actors.api.ReadChunk;
-import dev.sluice.actors.api.StreamView;
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.model.Segment;
 import dev.sluice.core.protocol.Offset;

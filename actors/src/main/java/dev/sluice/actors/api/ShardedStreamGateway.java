@@ -1,5 +1,6 @@
 package dev.sluice.actors.api;
 
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.stream.Asks;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;

@@ -1,5 +1,6 @@
 package dev.sluice.actors.api;
 
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.rules.Commands;
 import java.time.Duration;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.sluice.actors.stream;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import dev.sluice.actors.api.StreamView;
+import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.error.Rejection;

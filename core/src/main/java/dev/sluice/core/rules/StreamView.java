@@ -1,4 +1,4 @@
-package dev.sluice.actors.api;
+package dev.sluice.core.rules;
 
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.model.Segment;
