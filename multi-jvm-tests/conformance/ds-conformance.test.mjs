@@ -3,7 +3,7 @@
 //   CONFORMANCE_TEST_URL=http://127.0.0.1:PORT vitest run ds-conformance.test.mjs --reporter=json ...
 // Why a wrapper instead of the package CLI: with vitest 4 the CLI points vitest at
 // dist/test-runner.js inside node_modules, which vitest's default excludes filter out
-// ("No test files found"); see /work/shared/conformance/run.sh.
+// ("No test files found").
 import { runConformanceTests } from "@durable-streams/server-conformance-tests"
 
 const baseUrl = process.env.CONFORMANCE_TEST_URL

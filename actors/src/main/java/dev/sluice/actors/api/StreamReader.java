@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Reads committed bytes by offset straight from the store, walking a view's read path (inherited
  * fork ranges, then the stream's own range): one seek per segment touched, never a replay through
- * the entity (ARCHITECTURE.md "Data is read back by offset"). Blocking; thread-safe.
+ * the entity (docs/architecture.md "Data is read back by offset"). Blocking; thread-safe.
  */
 public final class StreamReader {
   private final StreamDataStore store;

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The server under test: where to connect and how to name a stream. Streams live under
- * {@code <base path>/v1/stream/<name>} (PROTOCOL-CHECKLIST §0: the suite hard-codes that layout).
+ * {@code <base path>/v1/stream/<name>} (docs/protocol-checklist.md §0: the suite hard-codes that layout).
  * Immutable.
  */
 public record Target(String host, int port, String basePath) {

@@ -22,7 +22,7 @@ import java.util.Map;
  * <p>Plain appends are pre-rendered once per stream. Producer appends carry one producer per
  * connection ({@code Producer-Id: bench-<run>-p<conn>}, epoch 0) with its own {@code Producer-Seq}
  * per stream; a connection has one request in flight, so each (stream, producer) sees its seqs in
- * order (PROTOCOL-CHECKLIST §5). A request that got no response is retried with the same seq, as an
+ * order (docs/protocol-checklist.md §5). A request that got no response is retried with the same seq, as an
  * idempotent producer would; its 204 (duplicate) then counts as success.
  */
 final class AppendScenario implements Scenario {

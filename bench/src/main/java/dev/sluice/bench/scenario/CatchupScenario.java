@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code catchup}: one octet-stream stream of {@code --stream-bytes}, filled with 64 KiB appends;
  * K clients each read it from {@code -1}, following {@code Stream-Next-Offset} until a response says
- * {@code Stream-Up-To-Date: true} (PROTOCOL-CHECKLIST §9), then start over. Throughput is the body
+ * {@code Stream-Up-To-Date: true} (docs/protocol-checklist.md §9), then start over. Throughput is the body
  * bytes received per second by all clients; every full read must return exactly the stream's size.
  * The body is counted, never copied.
  */

@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Subscribers connect gradually (at most 100 waiting for their first control event) and must all
  * be caught up before the first append. A subscriber whose response ends (SSE connection cycling,
- * PROTOCOL-CHECKLIST §11) reconnects from its last {@code streamNextOffset} with its cursor.
+ * docs/protocol-checklist.md §11) reconnects from its last {@code streamNextOffset} with its cursor.
  * Delivered-vs-expected counts the whole run (warm-up, measured phase and the drain afterwards);
  * latencies only the measured phase.
  */

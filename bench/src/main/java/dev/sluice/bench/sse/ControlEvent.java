@@ -1,7 +1,7 @@
 package dev.sluice.bench.sse;
 
 /**
- * The fields of an SSE {@code control} event (PROTOCOL-CHECKLIST §11 "Control payload") that the
+ * The fields of an SSE {@code control} event (docs/protocol-checklist.md §11 "Control payload") that the
  * fanout client needs, read from the compact JSON object without a JSON library: the event is
  * flat, so a key lookup is enough.
  */

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * The text records the fanout scenario appends: {@code <seq>,<sendNanos>,<padding>;}. Each record is
  * self-delimiting because a server may deliver several appends in one SSE data event (Caddy batches
  * them), so a data event is parsed as any number of records. No newline is used: the server splits
- * data lines on line breaks (PROTOCOL-CHECKLIST §11).
+ * data lines on line breaks (docs/protocol-checklist.md §11).
  */
 public final class FanoutPayload {
 

@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Incremental parser of a {@code text/event-stream} body (the WHATWG event-stream format, as
- * PROTOCOL-CHECKLIST §11 uses it): feed it body bytes in any split, it reports each event.
+ * docs/protocol-checklist.md §11 uses it): feed it body bytes in any split, it reports each event.
  *
  * <p>Lines end in CRLF, LF or CR (a CR at the end of one feed followed by LF at the start of the next
  * is one line end). {@code event:} sets the type, each {@code data:} line appends to the data

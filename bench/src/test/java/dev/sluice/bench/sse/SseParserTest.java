@@ -20,7 +20,7 @@ class SseParserTest {
     return out;
   }
 
-  /** The exact bytes Sluice sends (PROTOCOL-CHECKLIST §11): data event, then its control event. */
+  /** The exact bytes Sluice sends (docs/protocol-checklist.md §11): data event, then its control event. */
   private static final String SLUICE = "event: data\ndata:hello\n\n"
       + "event: control\ndata:{\"streamNextOffset\":\"0000000000000000_0000000000000005\",\"upToDate\":true}\n\n";
 

@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
 public final class NodeProcess implements AutoCloseable {
 
   public static final String MAIN_CLASS = "dev.sluice.server.Main";
-  /** {@code -Xmx256m} per STYLE.md build notes; serial GC and C1 only keep startup cheap on 2 cores. */
+  /** {@code -Xmx256m} per docs/style.md build notes; serial GC and C1 only keep startup cheap on 2 cores. */
   public static final List<String> DEFAULT_JVM_OPTS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
   private static final Pattern SLUICE_READY = Pattern.compile("SLUICE READY (http://\\S+)");

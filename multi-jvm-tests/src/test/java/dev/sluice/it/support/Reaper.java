@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kills every child process the tests started that is still running when the test JVM exits
- * (failsafe's forkedProcessTimeoutInSeconds, Ctrl-C, a JUnit timeout that skipped cleanup). STACK.md
+ * (failsafe's forkedProcessTimeoutInSeconds, Ctrl-C, a JUnit timeout that skipped cleanup). docs/stack.md
  * §4 saw a timed-out launcher leave two orphaned JVMs behind, holding ports and data dirs.
  *
  * <p>Thread-safe.
