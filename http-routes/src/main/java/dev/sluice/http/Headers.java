@@ -112,6 +112,9 @@ final class Headers {
     if (!TTL.matcher(v).matches()) throw new BadRequestException("invalid Stream-TTL");
     long ttl = unsignedAtMost(v, MAX_TTL_SECONDS);
     if (ttl < 0) throw new BadRequestException("Stream-TTL too large (at most " + MAX_TTL_SECONDS + ")");
+    // The syntax admits 0, but a stream idle for 0 s is expired when created: answering 201 and
+    // then 404 misleads the client, so 0 is rejected like any other unusable value.
+    if (ttl == 0) throw new BadRequestException("Stream-TTL must be at least 1 second");
     return ttl;
   }
 
