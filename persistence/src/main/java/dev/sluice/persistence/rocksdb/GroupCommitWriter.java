@@ -210,7 +210,12 @@ final class GroupCommitWriter implements AutoCloseable {
     while (!stop) {
       Request first = takeUninterruptibly();
       if (!gate.isOpen() && System.nanoTime() - nextProbeNanos >= 0) {
-        probe();
+        try {
+          probe();
+        } catch (RuntimeException e) {
+          // Never let a probe kill the node's only writer; the gate stays closed, the next probe retries.
+          log.error("Storage recovery probe failed", e);
+        }
       }
       if (first == null) {
         continue;
@@ -350,8 +355,8 @@ final class GroupCommitWriter implements AutoCloseable {
     try {
       usable = handle.usableBytes();
       memtables = handle.db().getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables");
-    } catch (IOException | RocksDBException e) {
-      return null; // cannot tell; let RocksDB try, it reports a real lack of space itself
+    } catch (IOException | RocksDBException | RuntimeException e) {
+      return null; // cannot tell (or RocksDB is being reopened); a real lack of space shows up as RocksDB's error
     }
     if (usable - memtables - bytes >= minFreeSpace) {
       return null;

@@ -36,13 +36,21 @@ class StorageFullTest {
   private static final long MIB = 1 << 20;
   private static final long RESERVE = 64 * MIB;
   private final AtomicLong free = new AtomicLong(1024 * MIB);
+  /** While set, measuring free space throws (a volume that went away, a broken mount). */
+  private final java.util.concurrent.atomic.AtomicInteger statFailures = new java.util.concurrent.atomic.AtomicInteger();
   private Path dir;
   private RocksDbHandle handle;
 
   @BeforeEach
   void open() {
     dir = TestStorage.newDir("storage-full");
-    handle = RocksDbHandle.open(TestStorage.settings(dir).withMinFreeSpace(RESERVE), free::get);
+    handle = RocksDbHandle.open(TestStorage.settings(dir).withMinFreeSpace(RESERVE), () -> {
+      if (statFailures.get() > 0) {
+        statFailures.decrementAndGet();
+        throw new java.io.UncheckedIOException(new java.io.IOException("statvfs failed"));
+      }
+      return free.get();
+    });
   }
 
   @AfterEach
@@ -101,6 +109,20 @@ class StorageFullTest {
     }
     put(3).get(10, TimeUnit.SECONDS);
     assertArrayEquals(ByteBuffer.allocate(8).putLong(3).array(), get(3));
+  }
+
+  @Test
+  void aProbeThatFailsDoesNotStopTheWriter() throws Exception {
+    free.set(RESERVE - 1);
+    assertInstanceOf(StorageFullException.class, failure(put(1)));
+    statFailures.set(1);
+    free.set(RESERVE + 256 * MIB);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (statFailures.get() > 0 || handle.writer().writeBlocker().isPresent()) {
+      assertTrue(System.nanoTime() < deadline, "the writer probed past the failures and accepted writes again");
+      Thread.onSpinWait();
+    }
+    put(2).get(10, TimeUnit.SECONDS);
   }
 
   @Test
