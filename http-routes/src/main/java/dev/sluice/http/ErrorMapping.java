@@ -5,6 +5,7 @@ import dev.sluice.actors.api.StreamUnavailableException;
 import dev.sluice.core.error.ErrorCode;
 import dev.sluice.core.error.Rejection;
 import dev.sluice.core.protocol.ProtocolHeaders;
+import dev.sluice.core.spi.StorageFullException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -92,6 +93,17 @@ final class ErrorMapping {
       // Outcome unknown; idempotent producers make the retry safe (STYLE.md §4.3).
       return plain(StatusCodes.SERVICE_UNAVAILABLE, "temporarily unavailable, retry",
           List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "1")));
+    }
+    if (t instanceof StorageFullException) {
+      // 507 Insufficient Storage (RFC 4918 §11.5: the server cannot store what the request needs),
+      // not 503: a 503 here means "outcome unknown", but a full disk refused the write before
+      // storing anything, and 507 names the cause for clients and operators. The Durable Streams
+      // protocol lists no 5xx (PROTOCOL.md §5.2); its reference client retries every 5xx and
+      // honours Retry-After, so this is retried like a 503. Reads keep working meanwhile. The
+      // details (volume, free bytes) are in the server log, not in the answer.
+      return plain(StatusCodes.INSUFFICIENT_STORAGE, "insufficient storage: the server's disk is full, nothing was"
+              + " stored; retry later",
+          List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "5")));
     }
     if (t instanceof EntityStreamSizeException) return plain(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large", List.of());
     // The body ended before its Content-Length, its chunked framing is broken, or a chunk is over

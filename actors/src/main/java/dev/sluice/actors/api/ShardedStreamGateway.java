@@ -7,6 +7,7 @@ import dev.sluice.actors.tail.TailHub;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.protocol.Offset;
+import dev.sluice.core.spi.StorageFullException;
 import dev.sluice.core.spi.DataUnit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,14 +63,29 @@ public final class ShardedStreamGateway implements StreamGateway {
     });
   }
 
+  /**
+   * A write: refused at once while the store knows writes fail (storage full or failing), instead
+   * of being sent through the entity, whose failed journal write would restart it with a backoff
+   * (commands sent meanwhile are lost and their clients waited for the ask timeout: the 8 s
+   * answers of the disk-full bug). Full storage stored nothing, so it stays StorageFullException
+   * (507); a failing one is "unavailable, retry" (503), as for any storage failure.
+   */
+  private <T> CompletionStage<T> write(String path, Function<ActorRef<StreamEntity.Reply<T>>, StreamEntity.Command> msg) {
+    var blocked = reader.writeBlocker();
+    if (blocked.isEmpty()) return ask(path, msg);
+    RuntimeException why = blocked.get();
+    return CompletableFuture.failedFuture(why instanceof StorageFullException
+        ? why : new StreamUnavailableException("storage is failing, " + path + " not written: " + why.getMessage(), why));
+  }
+
   @Override
   public CompletionStage<Commands.CreateResult> create(String path, Commands.Create cmd) {
-    return ask(path, r -> new StreamEntity.Create(cmd, r));
+    return write(path, r -> new StreamEntity.Create(cmd, r));
   }
 
   @Override
   public CompletionStage<Commands.AppendResult> append(String path, Commands.Append cmd) {
-    return ask(path, r -> new StreamEntity.Append(cmd, r));
+    return write(path, r -> new StreamEntity.Append(cmd, r));
   }
 
   @Override
@@ -79,7 +95,7 @@ public final class ShardedStreamGateway implements StreamGateway {
 
   @Override
   public CompletionStage<Done> delete(String path) {
-    return this.<Boolean>ask(path, StreamEntity.Delete::new).thenApply(b -> Done.getInstance());
+    return this.<Boolean>write(path, StreamEntity.Delete::new).thenApply(b -> Done.getInstance());
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.sluice.core.spi.DataUnit;
 import dev.sluice.core.spi.StreamDataStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads committed bytes by offset straight from the store, walking a view's read path (inherited
@@ -19,6 +20,11 @@ public final class StreamReader {
 
   public StreamReader(StreamDataStore store) {
     this.store = store;
+  }
+
+  /** Why the store would refuse writes right now, if it knows ({@link StreamDataStore#writeBlocker}). */
+  public Optional<RuntimeException> writeBlocker() {
+    return store.writeBlocker();
   }
 
   /** Units starting at or after {@code fromPos}, up to about {@code maxBytes}, bounded by the view's tail. */

@@ -25,4 +25,15 @@ public interface StreamDataStore {
 
   /** The unit that starts exactly at {@code position}, if any. */
   Optional<DataUnit> unitAt(long storeId, long position);
+
+  /**
+   * Why writes to this storage would fail right now, when it knows they would: a
+   * {@link StorageFullException} (too little free space), or another exception (a storage failure
+   * it is recovering from by itself). Empty when writes may succeed. Cheap (no IO, no locks), so a
+   * gateway may ask before every write and answer at once instead of sending a write that cannot
+   * succeed through the journal (where a failed write restarts the stream's entity).
+   */
+  default Optional<RuntimeException> writeBlocker() {
+    return Optional.empty();
+  }
 }

@@ -1,17 +1,25 @@
 package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.persistence.store.Column;
+import dev.sluice.persistence.store.KeyLayout;
 import dev.sluice.persistence.store.StreamWrite;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. The node's only RocksDB writer: one thread drains a queue of write requests, folds
@@ -30,6 +38,13 @@ import org.rocksdb.WriteOptions;
  *       order are stored in order, and a request sees the effects of all earlier ones.
  *   <li>A request that fails while it is applied fails alone; the others in its batch are
  *       unaffected.
+ *   <li>No batch is written that would leave less than {@code min-free-space} (plus what the
+ *       memtables need when flushed) on the data volume: it fails with
+ *       {@link dev.sluice.core.spi.StorageFullException} and stores nothing. Then, and after RocksDB
+ *       refuses a write, the {@link WriteGate} closes: writes fail at submission, without queueing,
+ *       and the writer probes every {@code recovery-probe-interval} until a write can succeed
+ *       again (free space, then a synced probe write, reopening RocksDB if its error is sticky).
+ *       Barriers still complete, so recoveries and reads go on.
  * </ul>
  *
  * <p>Futures are completed on the writer thread: dependent stages must be cheap or use an
@@ -55,6 +70,8 @@ final class GroupCommitWriter implements AutoCloseable {
     void scan(Column cf, byte[] lower, byte[] upperExclusive, KeyRangeScan.Visitor visitor) throws RocksDBException;
   }
 
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
   static final class Request {
     private final List<StreamWrite> writes;
     private final IsolatedWrite isolated;
@@ -70,6 +87,11 @@ final class GroupCommitWriter implements AutoCloseable {
 
     boolean isIsolated() {
       return isolated != null;
+    }
+
+    /** A barrier writes nothing; it only waits for what was queued before it. */
+    boolean isBarrier() {
+      return isolated == null && writes.isEmpty();
     }
 
     /** What to apply: the values given, or those an isolated write computes from committed state. */
@@ -94,6 +116,10 @@ final class GroupCommitWriter implements AutoCloseable {
   private final int maxBatchRequests;
   private final long maxBatchBytes;
   private final int maxPendingRequests;
+  private final long minFreeSpace;
+  private final long probeIntervalNanos;
+  private final WriteGate gate = new WriteGate();
+  private long nextProbeNanos;
   private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong batches = new AtomicLong();
@@ -105,15 +131,15 @@ final class GroupCommitWriter implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
 
-  GroupCommitWriter(
-      RocksDbHandle handle, boolean sync, AckHighWaterMark ackMark, int maxBatchRequests, long maxBatchBytes,
-      int maxPendingRequests) {
+  GroupCommitWriter(RocksDbHandle handle, RocksDbSettings settings, AckHighWaterMark ackMark) {
     this.handle = handle;
-    this.writeOptions = new WriteOptions().setSync(sync);
+    this.writeOptions = new WriteOptions().setSync(settings.sync());
     this.ackMark = ackMark;
-    this.maxBatchRequests = maxBatchRequests;
-    this.maxBatchBytes = maxBatchBytes;
-    this.maxPendingRequests = maxPendingRequests;
+    this.maxBatchRequests = settings.maxBatchRequests();
+    this.maxBatchBytes = settings.maxBatchBytes();
+    this.maxPendingRequests = settings.maxPendingRequests();
+    this.minFreeSpace = settings.minFreeSpace();
+    this.probeIntervalNanos = settings.recoveryProbeInterval().toNanos();
     this.thread = new Thread(this::run, "sluice-rocksdb-writer");
     // Durability never depends on an orderly exit: acked writes are already synced, and RocksDB's
     // WAL recovery drops a torn unacked tail. So the JVM need not wait for this thread.
@@ -143,6 +169,11 @@ final class GroupCommitWriter implements AutoCloseable {
     return enqueue(new Request(List.of(), null, 0));
   }
 
+  /** Why writes would fail now, if the writer knows they would (storage full or failed). */
+  Optional<RuntimeException> writeBlocker() {
+    return gate.blocker();
+  }
+
   GroupCommitStats stats() {
     return new GroupCommitStats(batches.get(), requests.get(), failedBatches.get());
   }
@@ -150,6 +181,12 @@ final class GroupCommitWriter implements AutoCloseable {
   private CompletableFuture<Void> enqueue(Request r) {
     if (closed) {
       r.future.completeExceptionally(closedException());
+      return r.future;
+    }
+    RuntimeException blocked = r.isBarrier() ? null : gate.blocker().orElse(null);
+    if (blocked != null) {
+      // Fail fast: nothing is queued, so nothing is stored, and the caller learns why at once.
+      r.future.completeExceptionally(blocked);
       return r.future;
     }
     if (pending.incrementAndGet() > maxPendingRequests) {
@@ -171,7 +208,19 @@ final class GroupCommitWriter implements AutoCloseable {
     List<Request> drained = new ArrayList<>();
     boolean stop = false;
     while (!stop) {
-      drained.add(takeUninterruptibly());
+      Request first = takeUninterruptibly();
+      if (!gate.isOpen() && System.nanoTime() - nextProbeNanos >= 0) {
+        try {
+          probe();
+        } catch (RuntimeException e) {
+          // Never let a probe kill the node's only writer; the gate stays closed, the next probe retries.
+          log.error("Storage recovery probe failed", e);
+        }
+      }
+      if (first == null) {
+        continue;
+      }
+      drained.add(first);
       long bytes = drained.get(0).approxBytes;
       Request next;
       while (drained.size() < maxBatchRequests && bytes < maxBatchBytes && (next = queue.poll()) != null) {
@@ -223,7 +272,7 @@ final class GroupCommitWriter implements AutoCloseable {
     if (batchFailure == null) {
       try {
         WriteBatch batch = ctx.sealedBatch();
-        if (batch.count() > 0) {
+        if (batch.count() > 0 && (batchFailure = refuseIfNoRoom(batch.getDataSize())) == null) {
           handle.db().write(writeOptions, batch);
           if (ackMark != null) {
             // After the WAL sync, before any ack: the mark never claims more than the WAL holds,
@@ -234,8 +283,10 @@ final class GroupCommitWriter implements AutoCloseable {
       } catch (Throwable t) {
         // Failure story: an fsync error can leave the batch in the OS cache and even visible to
         // readers while not durable. Acking it would be a lie, so every request fails and its
-        // entity recovers; RocksDB itself refuses further writes after such a background error.
+        // entity recovers; RocksDB itself refuses further writes after such a background error,
+        // so the gate closes until a probe write succeeds.
         batchFailure = new RocksDbStorageException("group commit failed; outcome uncertain", t);
+        rocksDbRefused(t);
       }
     }
     batches.incrementAndGet();
@@ -257,14 +308,138 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * The next request; while the gate is closed, null once the next probe is due, so the writer
+   * probes even when nothing is submitted (everything but barriers fails at submission then).
+   */
   private Request takeUninterruptibly() {
     while (true) {
       try {
-        return queue.take();
+        if (gate.isOpen()) {
+          return queue.take();
+        }
+        long wait = nextProbeNanos - System.nanoTime();
+        return wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         // Only close() stops the writer (via POISON); an interrupt must not drop queued writes.
       }
     }
+  }
+
+  // ------------------------------------------------------------------ full or failed storage
+
+  /**
+   * Null if a batch of {@code bytes} may be written; else the failure for its requests (nothing
+   * written, so certainly not stored), and the gate closes. It needs room twice: in the
+   * write-ahead log now, and in an SST file when its memtable is flushed; and the memtables'
+   * current contents need theirs too.
+   */
+  private Throwable refuseIfNoRoom(long bytes) {
+    String full = lackOfRoom(2 * bytes);
+    if (full == null) {
+      return null;
+    }
+    gate.closeFull(full, false);
+    scheduleProbe();
+    log.warn("Storage full, refusing writes until space is freed: {}", full);
+    return gate.blocker().orElseThrow();
+  }
+
+  /** Why {@code bytes} more would eat into the free-space reserve, or null if they would not. */
+  private String lackOfRoom(long bytes) {
+    if (minFreeSpace == 0) {
+      return null;
+    }
+    long usable;
+    long memtables;
+    try {
+      usable = handle.usableBytes();
+      memtables = handle.db().getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables");
+    } catch (IOException | RocksDBException | RuntimeException e) {
+      return null; // cannot tell (or RocksDB is being reopened); a real lack of space shows up as RocksDB's error
+    }
+    if (usable - memtables - bytes >= minFreeSpace) {
+      return null;
+    }
+    return "no space for writes: " + mib(usable) + " MiB free on the data volume of " + handle.settings().dir().toAbsolutePath()
+        + ", of which " + mib(minFreeSpace) + " MiB are kept free for the storage's own work (min-free-space) and "
+        + mib(memtables) + " MiB are needed to flush what is in memory; nothing was stored. Free space on that"
+        + " volume: writes resume by themselves within " + TimeUnit.NANOSECONDS.toMillis(probeIntervalNanos)
+        + " ms of there being enough; reads are unaffected";
+  }
+
+  /** RocksDB refused a write: close the gate; a probe write must prove it works again. */
+  private void rocksDbRefused(Throwable t) {
+    RocksDBException e = t instanceof RocksDBException r ? r : null;
+    Status status = e == null ? null : e.getStatus();
+    if (status != null && status.getSubCode() == Status.SubCode.NoSpace) {
+      gate.closeFull("no space for writes: RocksDB ran out of space on the data volume of "
+          + handle.settings().dir().toAbsolutePath() + " (" + t.getMessage() + "). Free space on that volume;"
+          + " writes resume by themselves once they can succeed; reads are unaffected", true);
+    } else {
+      gate.closeFailed("storage failed (" + t.getMessage() + "); it retries by itself every "
+          + TimeUnit.NANOSECONDS.toMillis(probeIntervalNanos) + " ms, reopening RocksDB if needed", t);
+    }
+    scheduleProbe();
+    log.error("RocksDB refused a write; refusing writes until a probe write succeeds", t);
+  }
+
+  private void scheduleProbe() {
+    nextProbeNanos = System.nanoTime() + probeIntervalNanos;
+  }
+
+  /**
+   * While the gate is closed: can writes succeed again? Enough free space first; then, if RocksDB
+   * itself failed, a small synced write, and if that fails too, a reopen of RocksDB (its one way
+   * out of a sticky background error) and the probe write again. Opens the gate on success.
+   */
+  private void probe() {
+    scheduleProbe();
+    String full = lackOfRoom(0);
+    if (full != null) {
+      gate.closeFull(full, false);
+      return;
+    }
+    if (gate.rocksDbError()) {
+      try {
+        probeWrite();
+      } catch (RuntimeException | RocksDBException first) {
+        try {
+          handle.reopen();
+          metaCache.clear();
+          probeWrite();
+          log.info("Reopened RocksDB after a background error ({})", first.getMessage());
+        } catch (RuntimeException | RocksDBException e) {
+          if (e instanceof RocksDBException r && r.getStatus() != null
+              && r.getStatus().getSubCode() == Status.SubCode.NoSpace) {
+            gate.closeFull("no space for writes: " + e.getMessage() + "; reads are unaffected", true);
+          } else {
+            gate.closeFailed("storage failed and has not recovered yet (" + e.getMessage() + "); it retries every "
+                + TimeUnit.NANOSECONDS.toMillis(probeIntervalNanos) + " ms", e);
+          }
+          log.debug("Storage still failing", e);
+          return;
+        }
+      }
+    }
+    long closedNanos = gate.open();
+    log.info("Storage accepts writes again after {} ms", TimeUnit.NANOSECONDS.toMillis(closedNanos));
+  }
+
+  /** A tiny synced write of its own key: succeeds only if RocksDB accepts and syncs writes again. */
+  private void probeWrite() throws RocksDBException {
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(handle.column(Column.DEFAULT), KeyLayout.NODE_WRITE_PROBE,
+          ByteBuffer.allocate(8).putLong(System.currentTimeMillis()).array());
+      handle.db().write(writeOptions, batch);
+    }
+    if (ackMark != null) {
+      ackMark.advanceTo(handle.db().getLatestSequenceNumber());
+    }
+  }
+
+  private static long mib(long bytes) {
+    return bytes >> 20;
   }
 
   /**

@@ -3,9 +3,11 @@ package dev.sluice.persistence.rocksdb;
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,9 +37,11 @@ import org.rocksdb.WriteOptions;
  * <p>Lifecycle:
  * <pre>
  *   open() --> OPEN --close()--> CLOSED
- *                |                  ^
- *                +-- reads hold the read lock; close() takes the write lock, so no native call
- *                    ever runs on a freed handle (that would crash the JVM, not throw)
+ *               | ^                 ^
+ *   reopen()    | | reopened        +-- reads hold the read lock; close() and reopen() take the
+ *   (writer     v |                     write lock, so no native call ever runs on a freed handle
+ *    thread) REOPENING                  (that would crash the JVM, not throw). A reopen that
+ *               (reads fail fast)       fails leaves it REOPENING until a later one works.
  * </pre>
  *
  * <p>Thread-safe.
@@ -50,9 +54,26 @@ final class RocksDbHandle implements AutoCloseable {
     T run(RocksDB db) throws RocksDBException;
   }
 
+  /** Free bytes on the data volume (statvfs); replaced in tests. */
+  @FunctionalInterface
+  interface DiskSpace {
+    long usableBytes() throws IOException;
+  }
+
+  /** One open RocksDB and its column family handles; replaced as a whole by {@link #reopen}. */
+  private record Opened(RocksDB db, Map<Column, ColumnFamilyHandle> columns) {}
+
+  /** What {@link #reopen} needs to open the same database again. */
+  private record OpenOptions(DBOptions db, ColumnFamilyOptions cf) {}
+
+  /** File descriptors a reopen must be able to get before it closes the database (count). */
+  private static final int REOPEN_FD_HEADROOM = 64;
+
   private final RocksDbSettings settings;
-  private final RocksDB db;
-  private final Map<Column, ColumnFamilyHandle> columns;
+  private final OpenOptions openOptions;
+  private final DiskSpace diskSpace;
+  /** Null while a failed {@link #reopen} left the database closed; guarded by {@link #lock}. */
+  private volatile Opened opened;
   private final List<AutoCloseable> nativeResources;
   private final UUID diskUuid;
   private final GroupCommitWriter writer;
@@ -63,20 +84,20 @@ final class RocksDbHandle implements AutoCloseable {
 
   private RocksDbHandle(
       RocksDbSettings settings,
-      RocksDB db,
-      Map<Column, ColumnFamilyHandle> columns,
+      OpenOptions openOptions,
+      DiskSpace diskSpace,
+      Opened opened,
       List<AutoCloseable> nativeResources,
       UUID diskUuid,
       AckHighWaterMark ackMark) {
     this.settings = settings;
-    this.db = db;
-    this.columns = columns;
+    this.openOptions = openOptions;
+    this.diskSpace = diskSpace;
+    this.opened = opened;
     this.nativeResources = nativeResources;
     this.diskUuid = diskUuid;
     this.ackMark = ackMark;
-    this.writer = new GroupCommitWriter(
-        this, settings.sync(), ackMark, settings.maxBatchRequests(), settings.maxBatchBytes(),
-        settings.maxPendingRequests());
+    this.writer = new GroupCommitWriter(this, settings, ackMark);
   }
 
   /**
@@ -87,6 +108,11 @@ final class RocksDbHandle implements AutoCloseable {
    *     damaged or cut write-ahead log, see {@link AckHighWaterMark})
    */
   static RocksDbHandle open(RocksDbSettings settings) {
+    return open(settings, volumeOf(settings.dir()));
+  }
+
+  /** As {@link #open(RocksDbSettings)}, with free space measured by {@code diskSpace} (tests). */
+  static RocksDbHandle open(RocksDbSettings settings, DiskSpace diskSpace) {
     RocksDB.loadLibrary();
     List<AutoCloseable> resources = new ArrayList<>();
     try {
@@ -105,6 +131,8 @@ final class RocksDbHandle implements AutoCloseable {
           .setCreateIfMissing(true)
           .setCreateMissingColumnFamilies(true)
           .setMaxBackgroundJobs(settings.maxBackgroundJobs())
+          // Bounded, so the storage's file descriptors are known (reference.conf, max-open-files).
+          .setMaxOpenFiles(settings.maxOpenFiles())
           // Stop replaying the WAL at the first bad record. That is right for a torn unacknowledged
           // tail (every acknowledged write was synced before it) and wrong anywhere else: the
           // acknowledgement mark below tells the two apart.
@@ -114,16 +142,10 @@ final class RocksDbHandle implements AutoCloseable {
           // operator (and a second start must refuse too, not find a "repaired" shorter log).
           .setAvoidFlushDuringRecovery(true));
 
-      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-      for (Column c : Column.values()) {
-        descriptors.add(new ColumnFamilyDescriptor(c.cfNameBytes(), cfOptions));
-      }
-      List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = RocksDB.open(dbOptions, settings.dir().toString(), descriptors, handles);
-      Map<Column, ColumnFamilyHandle> columns = new EnumMap<>(Column.class);
-      for (int i = 0; i < handles.size(); i++) {
-        columns.put(Column.values()[i], handles.get(i));
-      }
+      OpenOptions openOptions = new OpenOptions(dbOptions, cfOptions);
+      Opened opened = openDb(settings, openOptions);
+      RocksDB db = opened.db();
+      Map<Column, ColumnFamilyHandle> columns = opened.columns();
       UUID diskUuid;
       AckHighWaterMark mark = null;
       try {
@@ -139,11 +161,11 @@ final class RocksDbHandle implements AutoCloseable {
         if (mark != null) {
           mark.close();
         }
-        handles.forEach(ColumnFamilyHandle::close);
+        columns.values().forEach(ColumnFamilyHandle::close);
         db.close();
         throw e;
       }
-      return new RocksDbHandle(settings, db, columns, resources, diskUuid, mark);
+      return new RocksDbHandle(settings, openOptions, diskSpace, opened, resources, diskUuid, mark);
     } catch (IOException | RocksDBException e) {
       closeAll(resources);
       throw new RocksDbStorageException("cannot open RocksDB in " + settings.dir().toAbsolutePath(), e);
@@ -151,6 +173,103 @@ final class RocksDbHandle implements AutoCloseable {
       closeAll(resources);
       throw e;
     }
+  }
+
+  private static Opened openDb(RocksDbSettings settings, OpenOptions options) throws RocksDBException {
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (Column c : Column.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(c.cfNameBytes(), options.cf()));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    RocksDB db = RocksDB.open(options.db(), settings.dir().toString(), descriptors, handles);
+    Map<Column, ColumnFamilyHandle> columns = new EnumMap<>(Column.class);
+    for (int i = 0; i < handles.size(); i++) {
+      columns.put(Column.values()[i], handles.get(i));
+    }
+    return new Opened(db, columns);
+  }
+
+  private static DiskSpace volumeOf(Path dir) {
+    return () -> Files.getFileStore(dir).getUsableSpace();
+  }
+
+  /**
+   * Closes RocksDB and opens it again in place: the one way to clear a background error from Java
+   * (rocksdbjni has no {@code DB::Resume()}; RocksDB marks IO errors of flushes and compactions,
+   * such as a failed open for lack of file descriptors, as fatal, and clears a "no space" error by
+   * itself only once write-buffer-size is free). Recovery replays the write-ahead log as at a
+   * restart: everything acknowledged was fsynced, and the acknowledgement mark is checked again.
+   * Writer thread only, with nothing of the writer's in flight. Reads wait for it (write lock) and
+   * fail fast while a failed reopen leaves the database closed.
+   *
+   * @throws RocksDbStorageException if it cannot reopen now (then a later call tries again)
+   */
+  void reopen() {
+    checkFdHeadroom();
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        throw new RocksDbStorageException("RocksDB storage is closed");
+      }
+      Opened old = opened;
+      if (old != null) {
+        opened = null;
+        old.columns().values().forEach(ColumnFamilyHandle::close);
+        try {
+          old.db().closeE();
+        } catch (RocksDBException e) {
+          // Expected while a background error is set; everything acknowledged is in the synced WAL.
+        }
+      }
+      Opened fresh;
+      try {
+        fresh = openDb(settings, openOptions);
+      } catch (RocksDBException e) {
+        throw new RocksDbStorageException("cannot reopen RocksDB in " + settings.dir().toAbsolutePath() + ": "
+            + e.getMessage(), e);
+      }
+      if (ackMark != null && fresh.db().getLatestSequenceNumber() < ackMark.value()) {
+        long recovered = fresh.db().getLatestSequenceNumber();
+        fresh.columns().values().forEach(ColumnFamilyHandle::close);
+        fresh.db().close();
+        throw new RocksDbStorageException("reopened RocksDB recovers writes up to sequence number " + recovered
+            + ", but writes up to " + ackMark.value() + " were acknowledged; refusing to go on");
+      }
+      opened = fresh;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * A reopen needs file descriptors (the WAL, MANIFEST, LOG, OPTIONS files and SSTs); closing the
+   * database while none are free would leave it closed, with reads failing too. So first take a few
+   * and give them back.
+   */
+  private void checkFdHeadroom() {
+    Path probe = settings.dir().resolve("CURRENT");
+    List<FileChannel> taken = new ArrayList<>();
+    try {
+      for (int i = 0; i < REOPEN_FD_HEADROOM; i++) {
+        taken.add(FileChannel.open(probe, StandardOpenOption.READ));
+      }
+    } catch (IOException e) {
+      throw new RocksDbStorageException("not reopening RocksDB yet: cannot open " + REOPEN_FD_HEADROOM
+          + " files (" + e.getMessage() + ")", e);
+    } finally {
+      for (FileChannel c : taken) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // read-only probe descriptors; nothing to flush
+        }
+      }
+    }
+  }
+
+  /** Free bytes on the data volume. */
+  long usableBytes() throws IOException {
+    return diskSpace.usableBytes();
   }
 
   /**
@@ -234,13 +353,25 @@ final class RocksDbHandle implements AutoCloseable {
     return writer;
   }
 
-  /** The raw database; callers outside the writer thread must go through {@link #read}. */
+  /**
+   * The raw database; callers outside the writer thread must go through {@link #read}.
+   *
+   * @throws RocksDbStorageException while a failed {@link #reopen} left it closed
+   */
   RocksDB db() {
-    return db;
+    return current().db();
   }
 
   ColumnFamilyHandle column(Column c) {
-    return columns.get(c);
+    return current().columns().get(c);
+  }
+
+  private Opened current() {
+    Opened o = opened;
+    if (o == null) {
+      throw new RocksDbStorageException("RocksDB is being reopened after a storage failure; retry");
+    }
+    return o;
   }
 
   /**
@@ -254,7 +385,7 @@ final class RocksDbHandle implements AutoCloseable {
       if (closed) {
         throw new RocksDbStorageException("RocksDB storage is closed");
       }
-      return action.run(db);
+      return action.run(current().db());
     } catch (RocksDBException e) {
       throw new RocksDbStorageException("RocksDB read failed: " + e.getMessage(), e);
     } finally {
@@ -302,16 +433,20 @@ final class RocksDbHandle implements AutoCloseable {
     try {
       closed = true;
       RocksDBException failure = null;
-      try {
-        db.syncWal();
-      } catch (RocksDBException e) {
-        failure = e;
-      }
-      columns.values().forEach(ColumnFamilyHandle::close);
-      try {
-        db.closeE();
-      } catch (RocksDBException e) {
-        failure = failure == null ? e : failure;
+      Opened o = opened;
+      opened = null;
+      if (o != null) {
+        try {
+          o.db().syncWal();
+        } catch (RocksDBException e) {
+          failure = e;
+        }
+        o.columns().values().forEach(ColumnFamilyHandle::close);
+        try {
+          o.db().closeE();
+        } catch (RocksDBException e) {
+          failure = failure == null ? e : failure;
+        }
       }
       closeAll(nativeResources);
       if (failure != null) {

@@ -2,6 +2,7 @@ package dev.sluice.persistence.rocksdb;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Settings of the node's RocksDB storage, read once from {@code sluice.persistence.rocksdb} (see
@@ -15,6 +16,12 @@ import java.nio.file.Path;
  * @param blockCacheSize shared LRU block cache (bytes)
  * @param writeBufferSize memtable size per column family (bytes)
  * @param maxBackgroundJobs RocksDB flush and compaction threads
+ * @param minFreeSpace free bytes on the data volume kept for RocksDB's own work; writes that would
+ *     leave less fail fast with {@code StorageFullException}
+ * @param maxOpenFiles most SST files RocksDB keeps open (its {@code max_open_files}); bounds the
+ *     storage's file descriptors
+ * @param recoveryProbeInterval while writes are refused, how often the storage checks whether they
+ *     can succeed again
  */
 public record RocksDbSettings(
     Path dir,
@@ -24,7 +31,10 @@ public record RocksDbSettings(
     int maxPendingRequests,
     long blockCacheSize,
     long writeBufferSize,
-    int maxBackgroundJobs) {
+    int maxBackgroundJobs,
+    long minFreeSpace,
+    int maxOpenFiles,
+    Duration recoveryProbeInterval) {
 
   public static final String CONFIG_PATH = "sluice.persistence.rocksdb";
 
@@ -43,19 +53,45 @@ public record RocksDbSettings(
         positiveInt(c, "max-pending-requests"),
         positiveBytes(c, "block-cache-size"),
         positiveBytes(c, "write-buffer-size"),
-        positiveInt(c, "max-background-jobs"));
+        positiveInt(c, "max-background-jobs"),
+        nonNegativeBytes(c, "min-free-space"),
+        positiveInt(c, "max-open-files"),
+        positiveDuration(c, "recovery-probe-interval"));
   }
 
   /** The same settings with another directory (tests, tools). */
   public RocksDbSettings withDir(Path newDir) {
     return new RocksDbSettings(
         newDir, sync, maxBatchRequests, maxBatchBytes, maxPendingRequests, blockCacheSize,
-        writeBufferSize, maxBackgroundJobs);
+        writeBufferSize, maxBackgroundJobs, minFreeSpace, maxOpenFiles, recoveryProbeInterval);
+  }
+
+  /** The same settings with another free-space reserve (tests). */
+  public RocksDbSettings withMinFreeSpace(long bytes) {
+    return new RocksDbSettings(
+        dir, sync, maxBatchRequests, maxBatchBytes, maxPendingRequests, blockCacheSize,
+        writeBufferSize, maxBackgroundJobs, bytes, maxOpenFiles, recoveryProbeInterval);
   }
 
   private static int positiveInt(Config c, String key) {
     int v = c.getInt(key);
     if (v <= 0) {
+      throw new IllegalArgumentException(CONFIG_PATH + "." + key + " must be > 0, was " + v);
+    }
+    return v;
+  }
+
+  private static long nonNegativeBytes(Config c, String key) {
+    long v = c.getBytes(key);
+    if (v < 0) {
+      throw new IllegalArgumentException(CONFIG_PATH + "." + key + " must be >= 0, was " + v);
+    }
+    return v;
+  }
+
+  private static Duration positiveDuration(Config c, String key) {
+    Duration v = c.getDuration(key);
+    if (v.isNegative() || v.isZero()) {
       throw new IllegalArgumentException(CONFIG_PATH + "." + key + " must be > 0, was " + v);
     }
     return v;

@@ -52,6 +52,12 @@ public final class RocksDbStreamDataStore implements StreamDataStore {
     return units;
   }
 
+  /** Known while the group-commit writer refuses writes (storage full or failed); see {@link WriteGate}. */
+  @Override
+  public Optional<RuntimeException> writeBlocker() {
+    return handle.writer().writeBlocker();
+  }
+
   @Override
   public Optional<DataUnit> unitAt(long storeId, long position) {
     byte[] key = KeyLayout.dataKey(storeId, position);

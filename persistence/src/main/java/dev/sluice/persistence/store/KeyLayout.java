@@ -54,6 +54,11 @@ public final class KeyLayout {
 
   public static final byte[] NODE_FORMAT_VERSION = ascii("node/format-version");
   public static final byte[] NODE_DISK_UUID = ascii("node/disk-uuid");
+  /**
+   * Written (8 bytes, a timestamp) only by the writer's recovery probe after a storage failure: a
+   * synced write that succeeds proves writes work again. Never read; older code ignores it.
+   */
+  public static final byte[] NODE_WRITE_PROBE = ascii("node/write-probe");
 
   /** Longest persistenceId in UTF-8 bytes that fits the {@code u16} length prefix. */
   public static final int MAX_PID_BYTES = 0xFFFF;
