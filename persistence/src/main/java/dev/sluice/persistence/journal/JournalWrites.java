@@ -63,6 +63,7 @@ final class JournalWrites {
     KeyLayout.pidBytes(pid); // rejects ids that do not fit the key layout
     StreamKey stream = StreamKey.of(pid);
     List<WriteOp> ops = new ArrayList<>();
+    long firstSeq = Long.MAX_VALUE;
     long lastSeq = 0;
     for (PersistentRepr repr : CollectionConverters.asJava(aw.payload())) {
       Object event = repr.payload();
@@ -85,9 +86,10 @@ final class JournalWrites {
         ops.add(new WriteOp.Put(
             Column.DATA, Bytes.wrap(KeyLayout.dataKey(indexed.storeId(), indexed.position())), indexed.data()));
       }
+      firstSeq = Math.min(firstSeq, repr.sequenceNr());
       lastSeq = Math.max(lastSeq, repr.sequenceNr());
     }
-    ops.add(new WriteOp.MetaAppended(lastSeq, UNFENCED_EPOCH));
+    ops.add(new WriteOp.MetaAppended(firstSeq, lastSeq, UNFENCED_EPOCH));
     return new StreamWrite(stream, ops);
   }
 }

@@ -78,7 +78,13 @@ final class WriteContext implements AutoCloseable {
       } else if (op instanceof WriteOp.DeleteRange r) {
         batch.deleteRange(handle.column(r.column()), r.from().unsafeArray(), r.toExclusive().unsafeArray());
       } else if (op instanceof WriteOp.MetaAppended a) {
-        requestMeta.put(stream, meta(stream).appended(a.lastSeq(), a.epoch()));
+        MetaRecord before = meta(stream);
+        if (a.firstSeq() <= before.highestEver()) {
+          throw new IllegalStateException("refusing to overwrite stored events of " + stream.persistenceId()
+              + ": write of " + a.firstSeq() + ".." + a.lastSeq() + " does not continue its stored tail "
+              + before.highestEver());
+        }
+        requestMeta.put(stream, before.appended(a.lastSeq(), a.epoch()));
       } else if (op instanceof WriteOp.MetaDeletedTo t) {
         deleteTo(stream, t.toSeq());
       } else {

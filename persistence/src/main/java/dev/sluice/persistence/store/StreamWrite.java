@@ -22,7 +22,7 @@ import java.util.Objects;
  *   Put          u8 1, u8 columnId, u32 len + key, u32 len + value
  *   Delete       u8 2, u8 columnId, u32 len + key
  *   DeleteRange  u8 3, u8 columnId, u32 len + from, u32 len + toExclusive
- *   MetaAppended u8 4, u64 lastSeq, u64 epoch
+ *   MetaAppended u8 4, u64 firstSeq, u64 lastSeq, u64 epoch
  *   MetaDeletedTo u8 5, u64 toSeq
  * </pre>
  *
@@ -77,7 +77,7 @@ public record StreamWrite(StreamKey stream, List<WriteOp> ops) {
       } else if (op instanceof WriteOp.DeleteRange r) {
         w.u8(DELETE_RANGE).u8(r.column().id()).bytes32(r.from().unsafeArray()).bytes32(r.toExclusive().unsafeArray());
       } else if (op instanceof WriteOp.MetaAppended a) {
-        w.u8(META_APPENDED).u64(a.lastSeq()).u64(a.epoch());
+        w.u8(META_APPENDED).u64(a.firstSeq()).u64(a.lastSeq()).u64(a.epoch());
       } else if (op instanceof WriteOp.MetaDeletedTo t) {
         w.u8(META_DELETED_TO).u64(t.toSeq());
       } else {
@@ -111,7 +111,7 @@ public record StreamWrite(StreamKey stream, List<WriteOp> ops) {
         case PUT -> new WriteOp.Put(Column.ofId(r.u8()), Bytes.wrap(r.bytes32()), Bytes.wrap(r.bytes32()));
         case DELETE -> new WriteOp.Delete(Column.ofId(r.u8()), Bytes.wrap(r.bytes32()));
         case DELETE_RANGE -> new WriteOp.DeleteRange(Column.ofId(r.u8()), Bytes.wrap(r.bytes32()), Bytes.wrap(r.bytes32()));
-        case META_APPENDED -> new WriteOp.MetaAppended(r.u64(), r.u64());
+        case META_APPENDED -> new WriteOp.MetaAppended(r.u64(), r.u64(), r.u64());
         case META_DELETED_TO -> new WriteOp.MetaDeletedTo(r.u64());
         default -> throw new CorruptRecordException("stream write has unknown op " + tag);
       };

@@ -99,13 +99,22 @@ public sealed interface WriteOp
   }
 
   /**
-   * Events up to {@code lastSeq} were stored by a writer in {@code epoch}: the stream's
-   * {@code meta} moves its tail ({@link MetaRecord#appended}).
+   * Events {@code firstSeq..lastSeq} were stored by a writer in {@code epoch}: the stream's
+   * {@code meta} moves its tail ({@link MetaRecord#appended}). The writer refuses the write if
+   * {@code firstSeq} does not lie above every sequence number ever stored for the stream: an
+   * event-sourced writer only ever continues its log, so such a write could only overwrite
+   * acknowledged events (e.g. a writer that recovered without a write its storage kept after all).
    */
-  record MetaAppended(long lastSeq, long epoch) implements WriteOp {
+  record MetaAppended(long firstSeq, long lastSeq, long epoch) implements WriteOp {
+    public MetaAppended {
+      if (firstSeq < 1 || lastSeq < firstSeq) {
+        throw new IllegalArgumentException("appended range " + firstSeq + ".." + lastSeq + " is empty or below 1");
+      }
+    }
+
     @Override
     public int encodedSize() {
-      return 1 + 8 + 8;
+      return 1 + 8 + 8 + 8;
     }
   }
 

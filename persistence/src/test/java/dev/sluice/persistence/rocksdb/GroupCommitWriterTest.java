@@ -73,7 +73,7 @@ class GroupCommitWriterTest {
   }
 
   private static StreamWrite appended(StreamKey stream, long lastSeq) {
-    return new StreamWrite(stream, new WriteOp.MetaAppended(lastSeq, 0));
+    return new StreamWrite(stream, new WriteOp.MetaAppended(lastSeq, lastSeq, 0));
   }
 
   private CompletableFuture<Void> submit(StreamWrite... writes) {
@@ -193,7 +193,7 @@ class GroupCommitWriterTest {
       // Each delete can only move deletedTo to seq - 1 if it sees the tail the previous request
       // staged in this same batch: deletes never pass the highest sequence number.
       writes.add(submit(new StreamWrite(stream, new WriteOp.MetaDeletedTo(seq - 1),
-          new WriteOp.MetaAppended(seq, 0), WriteOp.put(Column.DATA, key(0), value(seq)))));
+          new WriteOp.MetaAppended(seq, seq, 0), WriteOp.put(Column.DATA, key(0), value(seq)))));
     }
     blocker.release();
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(TIMEOUT_S, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.sluice.persistence.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.core.Bytes;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public abstract class JournalStoreContract {
       SerializedBlob blob = new SerializedBlob(0, "", Bytes.utf8(text(stream, seq)));
       ops.add(WriteOp.put(Column.LOG, key, new LogRecord(0, "writer", blob).encode(key)));
     }
-    ops.add(new WriteOp.MetaAppended(to, 0));
+    ops.add(new WriteOp.MetaAppended(from, to, 0));
     return new StreamWrite(stream, ops);
   }
 
@@ -76,6 +77,34 @@ public abstract class JournalStoreContract {
       t.add(text(stream, seq));
     }
     return t;
+  }
+
+  /**
+   * An event-sourced writer only continues its log. A write that starts at or below the stored
+   * tail (a writer that recovered without a write the storage kept after all, e.g. after a failed
+   * fsync and a reopen) must fail rather than overwrite acknowledged events.
+   */
+  @Test
+  void aWriteThatDoesNotContinueTheStoredTailFailsAndOverwritesNothing() throws Exception {
+    StreamKey s = StreamKey.of("continuity");
+    await(store.write(List.of(events(s, 1, 5))));
+    assertThrows(Exception.class, () -> await(store.write(List.of(overwriting(s, 4, 6)))));
+    assertEquals(texts(s, 1, 5), replayAll(s));
+    assertEquals(5L, await(store.highestSequenceNr(s)));
+    await(store.write(List.of(events(s, 6, 6))));
+    assertEquals(texts(s, 1, 6), replayAll(s));
+  }
+
+  /** Like {@link #events}, but with other contents at those sequence numbers. */
+  private static StreamWrite overwriting(StreamKey stream, long from, long to) {
+    List<WriteOp> ops = new ArrayList<>();
+    for (long seq = from; seq <= to; seq++) {
+      byte[] key = KeyLayout.seqKey(stream.placementGroup(), stream.persistenceId(), seq);
+      SerializedBlob blob = new SerializedBlob(0, "", Bytes.utf8("other#" + seq));
+      ops.add(WriteOp.put(Column.LOG, key, new LogRecord(0, "other-writer", blob).encode(key)));
+    }
+    ops.add(new WriteOp.MetaAppended(from, to, 0));
+    return new StreamWrite(stream, ops);
   }
 
   @Test

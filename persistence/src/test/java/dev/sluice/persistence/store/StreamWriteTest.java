@@ -22,7 +22,7 @@ class StreamWriteTest {
         WriteOp.deleteRange(Column.DATA, KeyLayout.dataKey(9, 0), KeyLayout.dataStoreEnd(9)),
         WriteOp.put(Column.DATA, KeyLayout.dataKey(9, 0), new byte[300]),
         WriteOp.delete(Column.SNAP, KeyLayout.seqKey(3, "stream-ä", 2)),
-        new WriteOp.MetaAppended(7, 5),
+        new WriteOp.MetaAppended(3, 7, 5),
         new WriteOp.MetaDeletedTo(4));
   }
 
@@ -77,7 +77,7 @@ class StreamWriteTest {
   void toStringNamesStreamAndOpsButNoBytes() {
     String s = everyKind().toString();
     assertEquals("StreamWrite[3/stream-ä: Put[log, key 21 B, value 5 B], DeleteRange[data, 16 B .. 16 B], "
-        + "Put[data, key 16 B, value 300 B], Delete[snap, key 21 B], MetaAppended[lastSeq=7, epoch=5], "
+        + "Put[data, key 16 B, value 300 B], Delete[snap, key 21 B], MetaAppended[firstSeq=3, lastSeq=7, epoch=5], "
         + "MetaDeletedTo[toSeq=4]]", s);
     assertFalse(s.contains("event"));
     List<WriteOp> many = new ArrayList<>();
