@@ -125,8 +125,8 @@ class WriterTest {
     feed(1, promise(1, 1, OLD, 1));
     assertEquals(Phase.READING, writer.phase());
     ProducerStamp p = new ProducerStamp("p", 0, 0);
-    feed(0, new ReadOk(S, 0, writer.epoch(), 0,
-        List.of(entry(1, OLD, "a", null), entry(2, OLD, "b", p), entry(3, OLD, "c", null)), 1));
+    feed(0, new ReadOk(S, 0, writer.epoch(), 0, Epoch.NONE,
+        List.of(entry(1, OLD, "a", null), entry(2, OLD, "b", p), entry(3, OLD, "c", null)), 1, 3));
 
     Append restamp = first(Append.class);
     assertEquals(1, restamp.prevSeq());
