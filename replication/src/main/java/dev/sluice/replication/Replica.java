@@ -111,7 +111,7 @@ public final class Replica {
       newTail = Math.max(tail, a.lastSeq());
       ackSeq = newTail;
     } else if (a.lastSeq() <= a.lac()) {
-      return fill(s, log, from, a, promised);
+      return fill(s, log, from, a, promised, bugs);
     } else {
       // Adopt this writer's log. Our committed prefix is the same as the writer's whatever epochs
       // stamp it, so keep it (never truncate at or below lac); any other suffix of ours was never acked
@@ -131,7 +131,7 @@ public final class Replica {
   }
 
   /** The committed fill of the class comment: every entry of {@code a} is committed, and we keep our tailEpoch. */
-  private static Step fill(ReplicaState s, ReplicaLog log, Address from, Append a, long promised) {
+  private static Step fill(ReplicaState s, ReplicaLog log, Address from, Append a, long promised, Bugs bugs) {
     long tail = s.tailSeq();
     long last = a.lastSeq();
     long start = Math.max(a.prevSeq(), s.lac()); // at or below our lac we already hold the committed entries
@@ -153,6 +153,7 @@ public final class Replica {
         }
         at += ours.size();
       }
+      if (mismatch < 0 && bugs.has(Bug.FILL_TRUNCATES) && tail > last) mismatch = Math.max(start, overlapEnd) + 1;
       if (mismatch > 0) {
         change = LogChange.replace(mismatch - 1, theirs.subList((int) (mismatch - 1 - start), theirs.size()));
         newTail = last;
@@ -162,7 +163,8 @@ public final class Replica {
       }
     }
     long lac = Math.max(s.lac(), last);
-    ReplicaState ns = maybeLeaveLimbo(s.withLog(promised, newTail, s.tailEpoch(), lac));
+    long tailEpoch = bugs.has(Bug.FILL_ADOPTS) ? a.epoch() : s.tailEpoch();
+    ReplicaState ns = maybeLeaveLimbo(s.withLog(promised, newTail, tailEpoch, lac));
     Ack ack = new Ack(s.stream(), s.replica(), a.epoch(), last, !ns.limbo());
     if (ns.equals(s) && change.isEmpty()) return reply(s, from, ack);
     return persistThen(s, ns, change, from, ack);

@@ -404,7 +404,15 @@ public final class Writer {
     phase = Phase.RESTAMPING;
     // One message, whatever its size: a replica that accepts any part of our writes must then hold our
     // whole recovered log (the invariant recovery's choice of best relies on).
-    broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c));
+    if (bugs.has(Bug.CHUNKED_RESTAMP)) {
+      for (int r = 0; r < peers.length; r++) {
+        List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
+        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c));
+        peers[r].sent = c + chunk.size();
+      }
+    } else {
+      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c));
+    }
     armOpenDeadline();
     advanceCommit();
   }
@@ -573,7 +581,7 @@ public final class Writer {
       return;
     }
     // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
-    long mustReach = lac < recoveredTail ? recoveredTail : 0;
+    long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
     List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
     send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac));
     p.sent = from + chunk.size();

@@ -3,6 +3,7 @@ package dev.sluice.replication;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.replication.Effect.Committed;
@@ -24,6 +25,9 @@ import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.opentest4j.AssertionFailedError;
 
 class ReplicaTest {
   static final String S = "s";
@@ -46,13 +50,14 @@ class ReplicaTest {
   static final class R {
     ReplicaState s;
     InMemoryReplicaLog log = new InMemoryReplicaLog();
+    Bugs bugs = Bugs.NONE;
 
     R(ReplicaState s) {
       this.s = s;
     }
 
     Replica.Step step(Message.ToReplica m) {
-      Replica.Step st = Replica.handle(s, log, W, m, Bugs.NONE);
+      Replica.Step st = Replica.handle(s, log, W, m, bugs);
       for (Effect e : st.effects()) if (e instanceof Persist p) log.apply(p.log());
       s = st.state();
       assertEquals(s.tailSeq(), log.tailSeq(), "meta and log agree after every step");
@@ -63,6 +68,7 @@ class ReplicaTest {
     Message peek(Message.ToReplica m) {
       R copy = new R(s);
       copy.log = log.copy();
+      copy.bugs = bugs;
       return reply(copy.step(m));
     }
 
@@ -182,7 +188,27 @@ class ReplicaTest {
 
   @Test
   void aCommittedFillExtendsAReplicaWithoutAdoptingTheWriter() {
+    committedFillExtends(Bugs.NONE);
+  }
+
+  @Test
+  void aCommittedFillThatAgreesKeepsOurSuffixWhichMayBeCommittedToo() {
+    committedFillKeepsAgreeingSuffix(Bugs.NONE);
+  }
+
+  /** Deterministic teeth for the fill variants random search reaches rarely or never: the same checks must fail. */
+  @ParameterizedTest
+  @EnumSource(value = Bugs.Bug.class, names = {"FILL_ADOPTS", "FILL_TRUNCATES"})
+  void theFillChecksCatchAWrongFill(Bugs.Bug bug) {
+    assertThrows(AssertionFailedError.class, () -> {
+      committedFillExtends(Bugs.of(bug));
+      committedFillKeepsAgreeingSuffix(Bugs.of(bug));
+    });
+  }
+
+  private void committedFillExtends(Bugs bugs) {
     R r = holding(E1, 3, 2);
+    r.bugs = bugs;
     // E2 forwards committed entries 3..4 (lac 9 >= lastSeq): a chunk of a longer catch-up.
     Replica.Step st = r.step(new Append(S, E2, 2, E1, entries(2, 4, E1, "@" + Epoch.show(E1)), 9));
     assertEquals(4, assertInstanceOf(Ack.class, reply(st)).lastSeq());
@@ -206,9 +232,9 @@ class ReplicaTest {
     assertEquals(3, r.s.tailSeq(), "our 4..5 followed a log that left the committed chain at 3");
   }
 
-  @Test
-  void aCommittedFillThatAgreesKeepsOurSuffixWhichMayBeCommittedToo() {
+  private void committedFillKeepsAgreeingSuffix(Bugs bugs) {
     R r = holding(E1, 5, 1);
+    r.bugs = bugs;
     Replica.Step st = r.step(new Append(S, E2, 1, E1, entries(1, 3, E2, "@" + Epoch.show(E1)), 3));
     assertEquals(LogChange.NONE, assertInstanceOf(Persist.class, st.effects().get(0)).log(), "same content, other stamps: nothing to write");
     assertEquals(5, r.s.tailSeq());
