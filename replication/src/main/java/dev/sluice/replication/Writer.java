@@ -164,6 +164,7 @@ public final class Writer {
   private long recoveredCommit; // C
   private long recoveredTail; // T
   private long readNext; // next page starts after this seq
+  private long readNextAtBeat = -1;
 
   private final Window window = new Window();
   private long lac;
@@ -397,7 +398,7 @@ public final class Writer {
       p.sent = recoveredTail;
     }
     if (bugs.has(Bug.SKIP_RECOVERY_REAPPEND)) {
-      setLac(recoveredTail);
+      if (recoveredTail > lac) setLac(recoveredTail);
       phase = Phase.SERVING;
       return;
     }
@@ -646,7 +647,9 @@ public final class Writer {
   private void heartbeat() {
     if (phase == Phase.CLOSED) return;
     if (phase == Phase.READING) {
-      requestPage(); // Artery is at-most-once: a lost page would otherwise wait for the open deadline
+      // Artery is at-most-once: a lost page would otherwise wait for the open deadline.
+      if (readNext == readNextAtBeat) requestPage();
+      readNextAtBeat = readNext;
     } else if (replicating()) {
       // Re-send what a replica has not acked and has made no progress on for a whole beat: a lost
       // append would otherwise only be repaired by the next client append's Gap.

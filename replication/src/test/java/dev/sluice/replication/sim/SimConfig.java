@@ -52,7 +52,7 @@ public record SimConfig(
     if (small) {
       // Entries here weigh about 60 bytes: these budgets cut appends and pages after 1 to 4 entries and keep
       // almost no committed history, so lagging replicas are served from a peer.
-      writer = writer.withSizes(1 + paging.nextInt(4), 60 + paging.nextInt(200), 1 + paging.nextInt(4), 60 + paging.nextInt(200),
+      writer = writer.withSizes(1 + paging.nextInt(4), 60 + paging.nextInt(200), 2 + paging.nextInt(4), 120 + paging.nextInt(200),
           paging.nextInt(6), 60 + paging.nextInt(400));
     }
     if (paging.nextDouble() < 0.25) writer = writer.withProducerDedupe(false);
@@ -63,7 +63,7 @@ public record SimConfig(
         seed, bugs, writer,
         1 + r.nextInt(3),
         800 + r.nextInt(800),
-        1500,
+        small ? 3000 : 1500, // recovery of a long log in 2-to-5-entry pages over slow links takes a while
         drops[r.nextInt(drops.length)],
         dups[r.nextInt(dups.length)],
         delays[r.nextInt(delays.length)],
