@@ -30,7 +30,10 @@ public record Bugs(Set<Bug> enabled) {
     NO_DEDUPE_REBUILD,
     /** Recovery adopts the longest log, ignoring which epoch wrote it. */
     BEST_BY_SEQ_ONLY,
-    /** The recovery re-stamp goes out in budget-sized chunks instead of one message per replica. */
+    /**
+     * The recovery re-stamp goes out in budget-sized chunks instead of one message per replica. Replicas
+     * refuse to adopt a partial re-stamp (Gap), so this shows up as a recovery that never completes.
+     */
     CHUNKED_RESTAMP,
     /** A committed fill adopts the writer's epoch although it stops short of the writer's recovered tail. */
     FILL_ADOPTS,

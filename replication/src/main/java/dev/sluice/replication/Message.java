@@ -51,9 +51,11 @@ public sealed interface Message {
    * Append {@code entries} right after {@code prevSeq}, whose entry must carry {@code prevEpoch}
    * (Raft's log-matching check), and learn {@code lac}. {@code prevSeq = 0} means "from the start".
    * When {@code lastSeq() <= lac} every entry is committed (a catch-up); see {@link Replica} for how a
-   * replica that has not adopted this writer's log takes such an append.
+   * replica that has not adopted this writer's log takes such an append. {@code recoveredTail} is the
+   * writer's recovered tail T: a replica adopts the writer's epoch only when its log then holds the
+   * writer's log through at least T and nothing else.
    */
-  record Append(String stream, long epoch, long prevSeq, long prevEpoch, List<Entry> entries, long lac)
+  record Append(String stream, long epoch, long prevSeq, long prevEpoch, List<Entry> entries, long lac, long recoveredTail)
       implements ToReplica {
     public Append {
       entries = List.copyOf(entries);
@@ -133,7 +135,8 @@ public sealed interface Message {
   /** A replica in limbo asks a peer what it has promised and how far its log goes. */
   record AskTail(String stream, int replica) implements ToReplica {}
 
-  record TailInfo(String stream, int replica, long promised, long tailSeq, boolean limbo) implements ToReplica {}
+  /** A peer's answer to {@link AskTail}; {@code tailEpoch} is the epoch whose log it adopted last. */
+  record TailInfo(String stream, int replica, long promised, long tailSeq, boolean limbo, long tailEpoch) implements ToReplica {}
 
   /** Periodic nudge from the driver; a replica in limbo re-asks the peers it has not heard from. */
   record Tick(String stream) implements ToReplica {}

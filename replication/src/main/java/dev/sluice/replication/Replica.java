@@ -72,7 +72,7 @@ public final class Replica {
     if (m instanceof Append a) return append(s, log, from, a, bugs);
     if (m instanceof Commit c) return commit(s, c);
     if (m instanceof Read r) return read(s, log, from, r, bugs);
-    if (m instanceof AskTail) return reply(s, from, new TailInfo(s.stream(), s.replica(), s.promised(), s.tailSeq(), s.limbo()));
+    if (m instanceof AskTail) return reply(s, from, new TailInfo(s.stream(), s.replica(), s.promised(), s.tailSeq(), s.limbo(), s.tailEpoch()));
     if (m instanceof TailInfo t) return tailInfo(s, t);
     if (m instanceof Tick) return tick(s);
     if (m instanceof Probe p) return probe(s, from, p);
@@ -117,6 +117,10 @@ public final class Replica {
       // stamp it, so keep it (never truncate at or below lac); any other suffix of ours was never acked
       // under this epoch and would break "tailEpoch's log contains everything we hold".
       long keep = Math.max(a.prevSeq(), s.lac());
+      if (Math.max(keep, a.lastSeq()) < a.recoveredTail()) {
+        // Adopting now would leave us with part of the writer's recovered log (a re-stamp must come whole).
+        return reply(s, from, new Gap(s.stream(), s.replica(), a.epoch(), s.tailSeq(), s.lac()));
+      }
       List<Entry> rest = keep >= a.lastSeq() ? List.of() : entries.subList((int) (keep - a.prevSeq()), entries.size());
       change = keep < tail ? LogChange.replace(keep, rest) : LogChange.append(rest);
       newTail = Math.max(keep, a.lastSeq());
@@ -163,7 +167,10 @@ public final class Replica {
       }
     }
     long lac = Math.max(s.lac(), last);
-    long tailEpoch = bugs.has(Bug.FILL_ADOPTS) ? a.epoch() : s.tailEpoch();
+    // Holding exactly the committed chain through the writer's recovered tail is holding the writer's log:
+    // adopt it then (a replica refilled after a lost disk must not keep an epoch older than its peers').
+    boolean whole = newTail == last && last >= a.recoveredTail();
+    long tailEpoch = whole || bugs.has(Bug.FILL_ADOPTS) ? a.epoch() : s.tailEpoch();
     ReplicaState ns = maybeLeaveLimbo(s.withLog(promised, newTail, tailEpoch, lac));
     Ack ack = new Ack(s.stream(), s.replica(), a.epoch(), last, !ns.limbo());
     if (ns.equals(s) && change.isEmpty()) return reply(s, from, ack);
@@ -224,9 +231,10 @@ public final class Replica {
     if (!s.limbo() || t.limbo() || t.replica() == s.replica()) return new Step(s, List.of());
     int heard = s.limboHeard() | (1 << t.replica());
     long target = Math.max(s.limboTarget(), t.tailSeq());
+    long targetEpoch = Math.max(s.limboTargetEpoch(), t.tailEpoch());
     // A peer's promise is one we may have made too before losing the disk: never accept below it.
     long promised = Math.max(s.promised(), t.promised());
-    ReplicaState ns = maybeLeaveLimbo(s.withLimbo(true, heard, target, promised));
+    ReplicaState ns = maybeLeaveLimbo(s.withLimbo(true, heard, target, targetEpoch, promised));
     if (ns.equals(s)) return new Step(s, List.of());
     return persistThen(s, ns, LogChange.NONE, null, null);
   }
@@ -243,15 +251,18 @@ public final class Replica {
   }
 
   /**
-   * Limbo ends once every peer reported its tail and our committed prefix reaches the highest of them.
-   * Why every peer: an entry we acked before the disk loss is on at least one other replica, but we
-   * cannot know which, and it may still sit above that replica's lac.
+   * Limbo ends once every peer reported its tail, our committed prefix reaches the highest of them, and
+   * we adopted a writer at least as new as any of theirs. Why every peer: an entry we acked before the
+   * disk loss is on at least one other replica, but we cannot know which, and it may still sit above that
+   * replica's lac. Why the epoch: once we vote again, the next recovery may need our copy of an entry
+   * whose other copy is then lost, and it picks logs by tailEpoch first (a log filled only with committed
+   * entries keeps the epoch it had, NONE on a new disk).
    */
   private static ReplicaState maybeLeaveLimbo(ReplicaState s) {
     if (!s.limbo()) return s;
     int everyPeer = ((1 << Quorum.REPLICAS) - 1) & ~(1 << s.replica());
-    if ((s.limboHeard() & everyPeer) != everyPeer || s.lac() < s.limboTarget()) return s;
-    return s.withLimbo(false, 0, 0, s.promised());
+    if ((s.limboHeard() & everyPeer) != everyPeer || s.lac() < s.limboTarget() || s.tailEpoch() < s.limboTargetEpoch()) return s;
+    return s.withLimbo(false, 0, 0, Epoch.NONE, s.promised());
   }
 
   private static Step reply(ReplicaState s, Address to, Message m) {

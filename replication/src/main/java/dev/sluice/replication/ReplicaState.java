@@ -17,8 +17,9 @@ package dev.sluice.replication;
  *   <li>{@code lac} - highest seq known committed; never above tailSeq, never decreases.
  *   <li>{@code limbo} - the disk was lost ({@code diskUuid} is new): the replica answers
  *       {@link Message.Unknown} to fences and reads and its acks do not vote until it has caught up to
- *       {@code limboTarget}, the highest tail its peers reported ({@code limboHeard} is a bit set of
- *       the peers that answered).
+ *       {@code limboTarget}, the highest tail its peers reported, and adopted a writer at least as new
+ *       as {@code limboTargetEpoch}, the newest tailEpoch they reported ({@code limboHeard} is a bit set
+ *       of the peers that answered).
  * </ul>
  */
 public record ReplicaState(
@@ -31,7 +32,8 @@ public record ReplicaState(
     long lac,
     boolean limbo,
     int limboHeard,
-    long limboTarget) {
+    long limboTarget,
+    long limboTargetEpoch) {
 
   public ReplicaState {
     if (tailSeq < 0 || lac < 0) throw new IllegalArgumentException("negative tail " + tailSeq + " or lac " + lac);
@@ -40,7 +42,7 @@ public record ReplicaState(
 
   /** A replica seeing this stream for the first time on a disk it has always had. */
   public static ReplicaState empty(String stream, int replica, String diskUuid) {
-    return new ReplicaState(stream, replica, diskUuid, Epoch.NONE, 0, Epoch.NONE, 0, false, 0, 0);
+    return new ReplicaState(stream, replica, diskUuid, Epoch.NONE, 0, Epoch.NONE, 0, false, 0, 0, Epoch.NONE);
   }
 
   /**
@@ -49,28 +51,28 @@ public record ReplicaState(
    */
   public static ReplicaState lostDisk(String stream, int replica, String newDiskUuid, Bugs bugs) {
     boolean limbo = !bugs.has(Bugs.Bug.NO_LIMBO);
-    return new ReplicaState(stream, replica, newDiskUuid, Epoch.NONE, 0, Epoch.NONE, 0, limbo, 0, 0);
+    return new ReplicaState(stream, replica, newDiskUuid, Epoch.NONE, 0, Epoch.NONE, 0, limbo, 0, 0, Epoch.NONE);
   }
 
   ReplicaState withPromised(long p) {
-    return new ReplicaState(stream, replica, diskUuid, p, tailSeq, tailEpoch, lac, limbo, limboHeard, limboTarget);
+    return new ReplicaState(stream, replica, diskUuid, p, tailSeq, tailEpoch, lac, limbo, limboHeard, limboTarget, limboTargetEpoch);
   }
 
   ReplicaState withLog(long p, long newTail, long newTailEpoch, long newLac) {
-    return new ReplicaState(stream, replica, diskUuid, p, newTail, newTailEpoch, newLac, limbo, limboHeard, limboTarget);
+    return new ReplicaState(stream, replica, diskUuid, p, newTail, newTailEpoch, newLac, limbo, limboHeard, limboTarget, limboTargetEpoch);
   }
 
   ReplicaState withLac(long newLac) {
-    return new ReplicaState(stream, replica, diskUuid, promised, tailSeq, tailEpoch, newLac, limbo, limboHeard, limboTarget);
+    return new ReplicaState(stream, replica, diskUuid, promised, tailSeq, tailEpoch, newLac, limbo, limboHeard, limboTarget, limboTargetEpoch);
   }
 
-  ReplicaState withLimbo(boolean l, int heard, long target, long p) {
-    return new ReplicaState(stream, replica, diskUuid, p, tailSeq, tailEpoch, lac, l, heard, target);
+  ReplicaState withLimbo(boolean l, int heard, long target, long targetEpoch, long p) {
+    return new ReplicaState(stream, replica, diskUuid, p, tailSeq, tailEpoch, lac, l, heard, target, targetEpoch);
   }
 
   @Override
   public String toString() {
     return "R" + replica + "{promised=" + Epoch.show(promised) + ", tail=" + tailSeq + "@" + Epoch.show(tailEpoch)
-        + ", lac=" + lac + (limbo ? ", LIMBO heard=" + limboHeard + " target=" + limboTarget : "") + "}";
+        + ", lac=" + lac + (limbo ? ", LIMBO heard=" + limboHeard + " target=" + limboTarget + "@" + Epoch.show(limboTargetEpoch) : "") + "}";
   }
 }

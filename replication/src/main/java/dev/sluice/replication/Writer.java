@@ -408,11 +408,11 @@ public final class Writer {
     if (bugs.has(Bug.CHUNKED_RESTAMP)) {
       for (int r = 0; r < peers.length; r++) {
         List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
-        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c));
+        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c, recoveredTail));
         peers[r].sent = c + chunk.size();
       }
     } else {
-      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c));
+      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c, recoveredTail));
     }
     armOpenDeadline();
     advanceCommit();
@@ -446,7 +446,7 @@ public final class Writer {
     for (int r = 0; r < peers.length; r++) {
       Peer p = peers[r];
       if (p.sent == seq - 1) {
-        send(r, new Append(stream, epoch, seq - 1, prevEpoch, List.of(e), lac));
+        send(r, new Append(stream, epoch, seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
         p.sent = seq;
       } else {
         pump(r);
@@ -584,7 +584,7 @@ public final class Writer {
     // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
     long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
     List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
-    send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac));
+    send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac, recoveredTail));
     p.sent = from + chunk.size();
     p.lastChunkFrom = from;
   }
@@ -627,7 +627,7 @@ public final class Writer {
         pump(t);
         return;
       }
-      send(t, new Append(stream, epoch, f.from(), r.fromEpoch(), entries, lac));
+      send(t, new Append(stream, epoch, f.from(), r.fromEpoch(), entries, lac, recoveredTail));
       forwardedEntries += entries.size();
       p.sent = Math.max(p.sent, last);
       p.lastChunkFrom = f.from();

@@ -86,7 +86,7 @@ class ReplicaTest {
   static R holding(long e, int n, long lac) {
     R r = new R(ReplicaState.empty(S, 1, "d1"));
     r.step(new Fence(S, e));
-    r.step(new Append(S, e, 0, Epoch.NONE, entries(0, n, e, "@" + Epoch.show(e)), lac));
+    r.step(new Append(S, e, 0, Epoch.NONE, entries(0, n, e, "@" + Epoch.show(e)), lac, 0));
     return r;
   }
 
@@ -117,7 +117,7 @@ class ReplicaTest {
   @Test
   void anAppendPersistsOnlyTheNewEntriesAsADeltaAndReportsTheLacMove() {
     R r = holding(E1, 2, 0);
-    Replica.Step st = r.step(new Append(S, E1, 1, E1, entries(1, 4, E1, "@" + Epoch.show(E1)), 2));
+    Replica.Step st = r.step(new Append(S, E1, 1, E1, entries(1, 4, E1, "@" + Epoch.show(E1)), 2, 0));
     Persist p = assertInstanceOf(Persist.class, st.effects().get(0));
     assertFalse(p.log().truncates());
     assertEquals(List.of(3L, 4L), p.log().append().stream().map(Entry::seq).toList(), "entries 1..2 are already here");
@@ -130,7 +130,7 @@ class ReplicaTest {
     R r = holding(E1, 2, 1);
     r.step(new Fence(S, E2));
     ReplicaState before = r.s;
-    Replica.Step st = r.step(new Append(S, E1, 2, E1, List.of(entry(3, E1, "zombie")), 2));
+    Replica.Step st = r.step(new Append(S, E1, 2, E1, List.of(entry(3, E1, "zombie")), 2, 0));
     assertEquals(before, st.state());
     assertEquals(E2, assertInstanceOf(Fenced.class, reply(st)).promised());
   }
@@ -138,7 +138,7 @@ class ReplicaTest {
   @Test
   void anAppendPastTheTailAnswersGapWithTheTailAndLac() {
     R r = holding(E1, 2, 1);
-    Gap gap = assertInstanceOf(Gap.class, r.peek(new Append(S, E1, 4, E1, List.of(entry(5, E1, "x")), 3)));
+    Gap gap = assertInstanceOf(Gap.class, r.peek(new Append(S, E1, 4, E1, List.of(entry(5, E1, "x")), 3, 0)));
     assertEquals(2, gap.tailSeq());
     assertEquals(1, gap.lac());
   }
@@ -146,16 +146,16 @@ class ReplicaTest {
   @Test
   void aMismatchedPrevEpochAboveLacIsAGapButTheCommittedPrefixIsTrusted() {
     R r = holding(E1, 3, 1);
-    assertInstanceOf(Gap.class, r.peek(new Append(S, E2, 2, E2, List.of(entry(3, E2, "x")), 1)));
+    assertInstanceOf(Gap.class, r.peek(new Append(S, E2, 2, E2, List.of(entry(3, E2, "x")), 1, 0)));
     // Entry 1 is committed; recovery may have re-stamped it elsewhere, so its epoch is not compared.
-    Message atLac = r.peek(new Append(S, E2, 1, E2, List.of(entry(2, E2, "v2"), entry(3, E2, "v3")), 1));
+    Message atLac = r.peek(new Append(S, E2, 1, E2, List.of(entry(2, E2, "v2"), entry(3, E2, "v3")), 1, 0));
     assertEquals(3, assertInstanceOf(Ack.class, atLac).lastSeq());
   }
 
   @Test
   void aNewerWriterTruncatesAStaleSuffixItDidNotWriteInOneDelta() {
     R r = holding(E1, 4, 1);
-    Replica.Step st = r.step(new Append(S, E2, 1, E1, List.of(entry(2, E2, "new2")), 1));
+    Replica.Step st = r.step(new Append(S, E2, 1, E1, List.of(entry(2, E2, "new2")), 1, 0));
     Persist p = assertInstanceOf(Persist.class, st.effects().get(0));
     assertEquals(LogChange.replace(1, List.of(entry(2, E2, "new2"))), p.log());
     assertEquals(2, r.s.tailSeq());
@@ -168,7 +168,7 @@ class ReplicaTest {
   void adoptingANewWriterNeverTruncatesAtOrBelowLac() {
     R r = holding(E1, 5, 3);
     // A reordered adopt that starts below our lac: entries 2..3 are committed here already.
-    Replica.Step st = r.step(new Append(S, E2, 1, E1, entries(1, 4, E2, "@new"), 1));
+    Replica.Step st = r.step(new Append(S, E2, 1, E1, entries(1, 4, E2, "@new"), 1, 0));
     Persist p = assertInstanceOf(Persist.class, st.effects().get(0));
     assertEquals(3, p.log().truncateAfter());
     assertEquals(List.of(4L), p.log().append().stream().map(Entry::seq).toList());
@@ -180,7 +180,7 @@ class ReplicaTest {
   @Test
   void aReorderedOlderAppendFromTheSameWriterKeepsTheLongerLog() {
     R r = holding(E1, 4, 2);
-    Replica.Step st = r.step(new Append(S, E1, 1, E1, List.of(entry(2, E1, "v2@" + Epoch.show(E1))), 1));
+    Replica.Step st = r.step(new Append(S, E1, 1, E1, List.of(entry(2, E1, "v2@" + Epoch.show(E1))), 1, 0));
     assertEquals(4, r.s.tailSeq());
     assertEquals(4, assertInstanceOf(Ack.class, reply(st)).lastSeq());
     assertEquals(List.of(), st.effects().subList(0, st.effects().size() - 1), "nothing changed, nothing to persist");
@@ -189,6 +189,35 @@ class ReplicaTest {
   @Test
   void aCommittedFillExtendsAReplicaWithoutAdoptingTheWriter() {
     committedFillExtends(Bugs.NONE);
+  }
+
+  @Test
+  void aCommittedFillThatReachesTheWritersRecoveredTailAdoptsTheWriter() {
+    R r = new R(ReplicaState.lostDisk(S, 1, "d1-new", Bugs.NONE));
+    r.step(new Append(S, E2, 0, Epoch.NONE, entries(0, 2, E1, "@old"), 5, 3));
+    assertEquals(Epoch.NONE, r.s.tailEpoch(), "1..2 is not all of E2's recovered log");
+    r.step(new Append(S, E2, 2, E1, entries(2, 3, E1, "@old"), 5, 3));
+    assertEquals(E2, r.s.tailEpoch(), "committed 1..3 is E2's whole recovered log and nothing else");
+  }
+
+  @Test
+  void anAdoptThatWouldStopShortOfTheRecoveredTailIsRefused() {
+    R r = holding(E1, 3, 1);
+    assertInstanceOf(Gap.class, r.peek(new Append(S, E2, 1, E1, entries(1, 3, E2, "@new"), 1, 5)), "a re-stamp comes whole");
+  }
+
+  @Test
+  void limboLastsUntilTheReplicaAdoptedAWriterAsNewAsItsPeers() {
+    R r = new R(ReplicaState.lostDisk(S, 1, "d1-new", Bugs.NONE));
+    r.step(new TailInfo(S, 0, E2, 2, false, E2));
+    r.step(new TailInfo(S, 2, E2, 1, false, E1));
+    r.step(new Append(S, E3, 0, Epoch.NONE, entries(0, 2, E2, ""), 2, 4));
+    assertEquals(2, r.s.lac());
+    assertTrue(r.s.limbo(), "caught up to the peers' tails, but a filled log keeps its old epoch");
+    r.step(new Append(S, E3, 2, E2, entries(2, 4, E3, ""), 2, 4));
+    assertEquals(E3, r.s.tailEpoch());
+    r.step(new Commit(S, E3, 4));
+    assertFalse(r.s.limbo());
   }
 
   @Test
@@ -210,7 +239,7 @@ class ReplicaTest {
     R r = holding(E1, 3, 2);
     r.bugs = bugs;
     // E2 forwards committed entries 3..4 (lac 9 >= lastSeq): a chunk of a longer catch-up.
-    Replica.Step st = r.step(new Append(S, E2, 2, E1, entries(2, 4, E1, "@" + Epoch.show(E1)), 9));
+    Replica.Step st = r.step(new Append(S, E2, 2, E1, entries(2, 4, E1, "@" + Epoch.show(E1)), 9, 6));
     assertEquals(4, assertInstanceOf(Ack.class, reply(st)).lastSeq());
     assertEquals(4, r.s.tailSeq());
     assertEquals(4, r.s.lac(), "every filled entry is committed");
@@ -224,7 +253,7 @@ class ReplicaTest {
     R r = holding(E1, 5, 1); // 2..5 never committed here
     List<Entry> committed = new ArrayList<>(entries(1, 2, E1, "@" + Epoch.show(E1))); // entry 2 agrees
     committed.add(entry(3, E2, "other3"));
-    Replica.Step st = r.step(new Append(S, E3, 1, E1, committed, 7));
+    Replica.Step st = r.step(new Append(S, E3, 1, E1, committed, 7, 0));
     Persist p = assertInstanceOf(Persist.class, st.effects().get(0));
     assertEquals(LogChange.replace(2, List.of(entry(3, E2, "other3"))), p.log());
     assertEquals(List.of("v1@" + Epoch.show(E1), "v2@" + Epoch.show(E1), "other3"), r.values());
@@ -235,7 +264,7 @@ class ReplicaTest {
   private void committedFillKeepsAgreeingSuffix(Bugs bugs) {
     R r = holding(E1, 5, 1);
     r.bugs = bugs;
-    Replica.Step st = r.step(new Append(S, E2, 1, E1, entries(1, 3, E2, "@" + Epoch.show(E1)), 3));
+    Replica.Step st = r.step(new Append(S, E2, 1, E1, entries(1, 3, E2, "@" + Epoch.show(E1)), 3, 0));
     assertEquals(LogChange.NONE, assertInstanceOf(Persist.class, st.effects().get(0)).log(), "same content, other stamps: nothing to write");
     assertEquals(5, r.s.tailSeq());
     assertEquals(3, r.s.lac());
@@ -293,15 +322,15 @@ class ReplicaTest {
     assertEquals(E1, r.s.promised(), "remembered so older writers stay fenced");
     assertInstanceOf(ReadUnavailable.class, r.peek(Read.committed(S, 1, 0, 10, 1000)));
 
-    Replica.Step append = r.step(new Append(S, E2, 0, Epoch.NONE, List.of(entry(1, E2, "a"), entry(2, E2, "b")), 1));
+    Replica.Step append = r.step(new Append(S, E2, 0, Epoch.NONE, List.of(entry(1, E2, "a"), entry(2, E2, "b")), 1, 0));
     Ack ack = assertInstanceOf(Ack.class, reply(append));
     assertFalse(ack.voting(), "peers not heard from yet");
     assertTrue(r.s.limbo());
 
-    r.step(new TailInfo(S, 0, E2, 3, false));
-    r.step(new TailInfo(S, 2, E2, 2, false));
+    r.step(new TailInfo(S, 0, E2, 3, false, Epoch.NONE));
+    r.step(new TailInfo(S, 2, E2, 2, false, Epoch.NONE));
     assertTrue(r.s.limbo(), "a peer has seq 3 we may have acked before the loss");
-    Replica.Step more = r.step(new Append(S, E2, 2, E2, List.of(entry(3, E2, "c")), 3));
+    Replica.Step more = r.step(new Append(S, E2, 2, E2, List.of(entry(3, E2, "c")), 3, 0));
     assertFalse(r.s.limbo());
     assertTrue(assertInstanceOf(Ack.class, reply(more)).voting());
   }
@@ -309,7 +338,7 @@ class ReplicaTest {
   @Test
   void aLimboReplicaAdoptsThePeersPromiseAsItsFloor() {
     R r = new R(ReplicaState.lostDisk(S, 1, "d1-new", Bugs.NONE));
-    r.step(new TailInfo(S, 0, E2, 0, false));
-    assertInstanceOf(Fenced.class, r.peek(new Append(S, E1, 0, Epoch.NONE, List.of(entry(1, E1, "old")), 0)));
+    r.step(new TailInfo(S, 0, E2, 0, false, Epoch.NONE));
+    assertInstanceOf(Fenced.class, r.peek(new Append(S, E1, 0, Epoch.NONE, List.of(entry(1, E1, "old")), 0, 0)));
   }
 }
