@@ -494,6 +494,9 @@ public final class Writer {
     int r = a.replica();
     Peer p = peers[r];
     long upTo = Math.min(a.lastSeq(), window.tail());
+    // Re-stamping waits for a second replica at T, which may first need a long catch-up: the open
+    // deadline is for a stall, not for the whole catch-up.
+    if (phase == Phase.RESTAMPING && upTo > p.matched) armOpenDeadline();
     p.matched = Math.max(p.matched, upTo);
     if (a.voting()) p.voted = Math.max(p.voted, upTo);
     p.sent = Math.max(p.sent, p.matched);
