@@ -29,7 +29,16 @@ public record Bugs(Set<Bug> enabled) {
     /** A new owner starts with an empty producer table instead of rebuilding it from the log. */
     NO_DEDUPE_REBUILD,
     /** Recovery adopts the longest log, ignoring which epoch wrote it. */
-    BEST_BY_SEQ_ONLY
+    BEST_BY_SEQ_ONLY,
+    /**
+     * The recovery re-stamp goes out in budget-sized chunks instead of one message per replica. Replicas
+     * refuse to adopt a partial re-stamp (Gap), so this shows up as a recovery that never completes.
+     */
+    CHUNKED_RESTAMP,
+    /** A committed fill adopts the writer's epoch although it stops short of the writer's recovered tail. */
+    FILL_ADOPTS,
+    /** A committed fill drops our entries above the chunk even when the chunk agrees with them. */
+    FILL_TRUNCATES
   }
 
   public Bugs {

@@ -7,10 +7,27 @@ package dev.sluice.replication;
  * breaks the quorum arguments).
  */
 public sealed interface Effect {
-  /** Make this replica state durable (one synced write batch). */
-  record Persist(ReplicaState state) implements Effect {}
+  /**
+   * Write the replica's new meta and its log change in ONE synced write batch (RocksDB:
+   * {@code DeleteRange(truncateAfter+1 ..)} if it truncates, a {@code Put} per appended entry, a
+   * {@code Put} of the meta; {@code sync = true}). Later steps must see the change at once (the
+   * {@link ReplicaLog} contract), even before the batch is durable.
+   */
+  record Persist(ReplicaState state, LogChange log) implements Effect {}
 
   record Send(Address to, Message message) implements Effect {}
+
+  /**
+   * Entries with seq in {@code (afterSeq, upToSeq]} became known committed. From a {@link Replica}: its
+   * lac moved; once the preceding {@link Persist} is durable the driver may materialize those entries
+   * (read them from its log) into the stream's readable state. From a {@link Writer}: its lac moved
+   * (every {@code Appended} for those seqs is in the same effect list).
+   */
+  record Committed(long afterSeq, long upToSeq) implements Effect {
+    public Committed {
+      if (upToSeq <= afterSeq || afterSeq < 0) throw new IllegalArgumentException("empty committed range (" + afterSeq + ", " + upToSeq + "]");
+    }
+  }
 
   /** Deliver {@code timer} back to the writer after {@code delayMillis} (replaces a pending one with the same key). */
   record SetTimer(Writer.Timer timer, long delayMillis) implements Effect {}

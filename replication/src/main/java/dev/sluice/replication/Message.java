@@ -11,6 +11,13 @@ import java.util.List;
  * add confirmed) is the highest seq known to be on an ack quorum. Epochs: see {@link Epoch}.
  */
 public sealed interface Message {
+  /**
+   * Payload budget of one {@link Append} or {@link ReadOk} (by {@link Entry#sizeBytes()}). Artery's
+   * frame is 256 KiB and a later transport chunks anything larger; keeping batches at half of that leaves
+   * room for framing. One entry larger than the budget travels alone, and a recovery re-stamp
+   * ({@link Writer}) is one message whatever its size (its atomicity is what recovery relies on).
+   */
+  int MAX_BATCH_BYTES = 128 * 1024;
 
   /** Requests a replica handles ({@link Replica#handle}). */
   sealed interface ToReplica extends Message {
@@ -43,11 +50,18 @@ public sealed interface Message {
   /**
    * Append {@code entries} right after {@code prevSeq}, whose entry must carry {@code prevEpoch}
    * (Raft's log-matching check), and learn {@code lac}. {@code prevSeq = 0} means "from the start".
+   * When {@code lastSeq() <= lac} every entry is committed (a catch-up); see {@link Replica} for how a
+   * replica that has not adopted this writer's log takes such an append. {@code recoveredTail} is the
+   * writer's recovered tail T: a replica adopts the writer's epoch only when its log then holds the
+   * writer's log through at least T and nothing else.
    */
-  record Append(String stream, long epoch, long prevSeq, long prevEpoch, List<Entry> entries, long lac)
+  record Append(String stream, long epoch, long prevSeq, long prevEpoch, List<Entry> entries, long lac, long recoveredTail)
       implements ToReplica {
     public Append {
       entries = List.copyOf(entries);
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i).seq() != prevSeq + 1 + i) throw new IllegalArgumentException("entries must follow prevSeq " + prevSeq + " densely");
+      }
     }
 
     public long lastSeq() {
@@ -84,19 +98,32 @@ public sealed interface Message {
   // ------------------------------------------------------------------ reads
 
   /**
-   * Read entries with seq in {@code (fromSeq, fromSeq + max]}. Served only up to the replica's lac,
-   * except to a recovering owner: {@code recoveryEpoch} equal to the replica's promise unlocks the tail.
+   * One page of entries with seq in {@code (fromSeq, ...]}: at most {@code max} entries and
+   * {@code maxBytes} (capped at {@link #MAX_BATCH_BYTES}; a first entry above the budget comes alone).
+   * Served only up to the replica's lac, except to a recovering owner: {@code recoveryEpoch} equal to
+   * the replica's promise unlocks the tail.
    */
-  record Read(String stream, long requestId, long fromSeq, int max, long recoveryEpoch) implements ToReplica {
-    public static Read committed(String stream, long requestId, long fromSeq, int max) {
-      return new Read(stream, requestId, fromSeq, max, Epoch.NONE);
+  record Read(String stream, long requestId, long fromSeq, int max, long maxBytes, long recoveryEpoch) implements ToReplica {
+    public static Read committed(String stream, long requestId, long fromSeq, int max, long maxBytes) {
+      return new Read(stream, requestId, fromSeq, max, maxBytes, Epoch.NONE);
     }
   }
 
-  record ReadOk(String stream, int replica, long requestId, long fromSeq, List<Entry> entries, long lac)
+  /**
+   * A page of a {@link Read}. {@code fromEpoch} is the epoch stamped on entry {@code fromSeq} here
+   * ({@link Epoch#NONE} for 0 or if not served), so a forwarder can use it as {@code prevEpoch}.
+   * {@code upTo} is the highest seq this read could have served (the lac, or the tail for the
+   * recovering owner): the reader has everything once it reaches {@code upTo}.
+   */
+  record ReadOk(String stream, int replica, long requestId, long fromSeq, long fromEpoch, List<Entry> entries, long lac, long upTo)
       implements ToWriter {
     public ReadOk {
       entries = List.copyOf(entries);
+    }
+
+    /** Where the next page starts. */
+    public long nextFrom() {
+      return fromSeq + entries.size();
     }
   }
 
@@ -108,7 +135,8 @@ public sealed interface Message {
   /** A replica in limbo asks a peer what it has promised and how far its log goes. */
   record AskTail(String stream, int replica) implements ToReplica {}
 
-  record TailInfo(String stream, int replica, long promised, long tailSeq, boolean limbo) implements ToReplica {}
+  /** A peer's answer to {@link AskTail}; {@code tailEpoch} is the epoch whose log it adopted last. */
+  record TailInfo(String stream, int replica, long promised, long tailSeq, boolean limbo, long tailEpoch) implements ToReplica {}
 
   /** Periodic nudge from the driver; a replica in limbo re-asks the peers it has not heard from. */
   record Tick(String stream) implements ToReplica {}

@@ -3,8 +3,13 @@ package dev.sluice.replication;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** The opaque bytes of one journal entry, with content equality (a raw array would break record equals). */
+/**
+ * The opaque bytes of one journal entry, with content equality (a raw array would break record equals).
+ * The integration puts an encoded storage write here; this module never looks inside.
+ */
 public record Payload(byte[] bytes) {
+  private static final int SHOWN_BYTES = 40;
+
   public Payload {
     bytes = bytes.clone();
   }
@@ -16,6 +21,10 @@ public record Payload(byte[] bytes) {
   @Override
   public byte[] bytes() {
     return bytes.clone();
+  }
+
+  public int size() {
+    return bytes.length;
   }
 
   public String utf8() {
@@ -32,8 +41,9 @@ public record Payload(byte[] bytes) {
     return Arrays.hashCode(bytes);
   }
 
+  /** Short payloads print as text (the simulator's values); long ones only by size, never dumped. */
   @Override
   public String toString() {
-    return "Payload[" + utf8() + "]";
+    return bytes.length <= SHOWN_BYTES ? "Payload[" + utf8() + "]" : "Payload[" + bytes.length + " bytes]";
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.replication;
 
 import dev.sluice.replication.Bugs.Bug;
+import dev.sluice.replication.Effect.Committed;
 import dev.sluice.replication.Effect.Send;
 import dev.sluice.replication.Effect.SetTimer;
 import dev.sluice.replication.Message.Ack;
@@ -26,6 +27,7 @@ import dev.sluice.replication.Message.Uncertain;
 import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +38,23 @@ import java.util.TreeMap;
  * The owner of one stream: the single writer the journal enforces, whatever Cluster Sharding believes.
  *
  * <pre>
- *   FENCING --2 promises--> READING --best's log--> RESTAMPING --2 acks at T--> SERVING
- *      |  (reject/unknown: retry with a higher epoch, bounded)                    |
- *      +------------- timeout / Fenced / unavailable / stop() --------------> CLOSED
+ *   FENCING --2 promises--> READING --pages of best's (C, T]--> RESTAMPING --2 acks at T--> SERVING
+ *      |  (reject/unknown: retry with a higher epoch, bounded)                              |
+ *      +------------------ timeout / Fenced / unavailable / stop() ------------------> CLOSED
  * </pre>
  *
  * <p>Open: fence a new epoch on a majority, take C = max(lac) and the log of the replica with the
- * highest (tailEpoch, tailSeq), re-append (C, T] stamped with our epoch (Paxos phase 2 with the adopted
- * values; it avoids Raft's "Figure 8" of counting old-epoch copies) and serve once 2 replicas hold T.
- * Append: send to all 3 with the previous seq/epoch for log matching; a client is answered once 2
- * replicas acked its entry and every earlier one. Producer dedupe is rebuilt from the recovered log.
+ * highest (tailEpoch, tailSeq), read its (C, T] page by page (from 0 if the writer keeps producer
+ * dedupe, which needs every stamp), re-append (C, T] stamped with our epoch as ONE message (Paxos
+ * phase 2 with the adopted values; it avoids Raft's "Figure 8") and serve once 2 replicas hold T.
+ * Append: send to every replica that is in step with the previous seq/epoch for log matching; a client
+ * is answered once 2 replicas acked its entry and every earlier one.
+ *
+ * <p>Memory: only a window of the log, (base, tail], stays here: every uncommitted entry, plus committed
+ * entries some replica has not acked yet, up to a retention budget. A replica that needs entries below
+ * the window gets them from a peer: the writer reads a page of committed entries from another replica
+ * (its own node's first) and forwards it as an append. Catch-up goes one bounded chunk at a time per
+ * replica, the next chunk on the ack of the previous one (docs/replication.md, "Catch-up").
  *
  * <p>Not thread-safe; confined to the owning actor. Time comes in as {@link Timer} events.
  */
@@ -65,19 +74,78 @@ public final class Writer {
     record Heartbeat() implements Timer {}
   }
 
-  /** Timeouts and retry policy; see docs/replication.md for how they relate to Artery and SBR. */
+  /**
+   * Timeouts, retry policy and sizes; see docs/replication.md for how they relate to Artery and SBR.
+   *
+   * @param openTimeoutMillis    an open attempt fails if a round (fence, one read page, re-stamp) makes no progress this long
+   * @param maxAppendEntries     entries per catch-up {@link Append} (a live append carries one entry)
+   * @param maxAppendBytes       payload budget per catch-up {@link Append}, capped at {@link Message#MAX_BATCH_BYTES}
+   * @param readPageEntries      entries per recovery or peer-fetch read page
+   * @param readPageBytes        payload budget per read page, capped at {@link Message#MAX_BATCH_BYTES}
+   * @param retainEntries        committed entries kept in memory for replicas that lag
+   * @param retainBytes          committed bytes kept in memory for replicas that lag
+   * @param producerDedupe       keep the idempotent-producer table (rebuilt from the whole log on recovery); off when the
+   *                             stream entity dedupes from its recovered events
+   */
   public record Settings(long openTimeoutMillis, long appendTimeoutMillis, long heartbeatMillis,
-                         int maxFenceAttempts, long fenceBackoffMillis) {
+                         int maxFenceAttempts, long fenceBackoffMillis,
+                         int maxAppendEntries, long maxAppendBytes, int readPageEntries, long readPageBytes,
+                         int retainEntries, long retainBytes, boolean producerDedupe) {
+    public Settings {
+      if (maxAppendEntries < 1 || readPageEntries < 1 || maxAppendBytes < 1 || readPageBytes < 1 || retainEntries < 0 || retainBytes < 0) {
+        throw new IllegalArgumentException("sizes must be positive");
+      }
+      maxAppendBytes = Math.min(maxAppendBytes, Message.MAX_BATCH_BYTES);
+      readPageBytes = Math.min(readPageBytes, Message.MAX_BATCH_BYTES);
+    }
+
     public static Settings defaults() {
-      return new Settings(300, 400, 20, 3, 15);
+      return new Settings(300, 400, 20, 3, 15, 1024, Message.MAX_BATCH_BYTES, 1024, Message.MAX_BATCH_BYTES, 4096, 4L << 20, true);
+    }
+
+    public Settings withSizes(int appendEntries, long appendBytes, int pageEntries, long pageBytes, int keepEntries, long keepBytes) {
+      return new Settings(openTimeoutMillis, appendTimeoutMillis, heartbeatMillis, maxFenceAttempts, fenceBackoffMillis,
+          appendEntries, appendBytes, pageEntries, pageBytes, keepEntries, keepBytes, producerDedupe);
+    }
+
+    public Settings withProducerDedupe(boolean on) {
+      return new Settings(openTimeoutMillis, appendTimeoutMillis, heartbeatMillis, maxFenceAttempts, fenceBackoffMillis,
+          maxAppendEntries, maxAppendBytes, readPageEntries, readPageBytes, retainEntries, retainBytes, on);
     }
   }
+
+  /** Counters for metrics and for tests that must prove a path ran. */
+  public record Stats(long recoveryPages, long peerFetches, long forwardedEntries, long trimmedEntries, int windowEntries, long windowBytes) {}
 
   /** A client waiting for {@code seq} to commit; {@code reportOffset} is what a duplicate reply shows (-1: unknown). */
   private record Waiter(Address client, long requestId, boolean duplicate, long reportOffset) {}
 
   /** A definite rejection held until a quorum confirms we still own the stream (read index). */
   private record HeldRejection(Address client, long requestId, Reason reason, long nonce) {}
+
+  /** A read of committed entries from {@code source} on behalf of a lagging replica. */
+  private record Fetch(long requestId, int source, long from, int age) {}
+
+  /**
+   * What the writer knows about one replica. {@code matched}: it holds our log up to here (acked);
+   * {@code hint}: where a re-send may start (its lac from a Gap, or C after recovery); {@code sent}: the
+   * highest seq sent to it in the current flow. A replica is "in step" when {@code sent == tail}: live
+   * appends go to it directly; otherwise it is caught up one chunk at a time.
+   */
+  private static final class Peer {
+    long matched;
+    long voted;
+    long hint;
+    long sent;
+    long lastChunkFrom = -1;
+    long matchedAtBeat = -1;
+    Fetch fetch;
+    int rotation;
+
+    long resume() {
+      return Math.max(matched, hint);
+    }
+  }
 
   private final String stream;
   private final int node;
@@ -95,16 +163,22 @@ public final class Writer {
   private Promise best;
   private long recoveredCommit; // C
   private long recoveredTail; // T
+  private long readNext; // next page starts after this seq
+  private long readNextAtBeat = -1;
 
-  private final List<Entry> log = new ArrayList<>();
+  private final Window window = new Window();
   private long lac;
-  private final long[] matched = new long[Quorum.REPLICAS];
-  private final long[] voted = new long[Quorum.REPLICAS];
+  private final Peer[] peers = new Peer[Quorum.REPLICAS];
   private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
-  private ProducerTable producers = new ProducerTable();
+  private ProducerTable producers;
   private final List<HeldRejection> held = new ArrayList<>();
   private final long[] probed = new long[Quorum.REPLICAS];
   private long probeNonce;
+  private long requestIds;
+  private long recoveryPages;
+  private long peerFetches;
+  private long forwardedEntries;
+  private long trimmedEntries;
 
   private List<Effect> out = new ArrayList<>();
 
@@ -114,6 +188,7 @@ public final class Writer {
     this.highestSeen = highestSeen;
     this.settings = settings;
     this.bugs = bugs;
+    for (int r = 0; r < peers.length; r++) peers[r] = new Peer();
   }
 
   /** A writer for {@code stream} on storage node {@code node}; {@code highestSeen} is the local replica's promise. */
@@ -133,16 +208,26 @@ public final class Writer {
     return epoch;
   }
 
+  /** Everything up to here is committed (on an ack quorum); materialize and answer readers up to it. */
   public long lac() {
     return lac;
   }
 
   public long tailSeq() {
-    return log.size();
+    return window.tail();
   }
 
-  public List<Entry> log() {
-    return List.copyOf(log);
+  /** The entries still held in memory, (base, tail]. */
+  public List<Entry> window() {
+    return window.all();
+  }
+
+  public long windowBase() {
+    return window.base();
+  }
+
+  public Stats stats() {
+    return new Stats(recoveryPages, peerFetches, forwardedEntries, trimmedEntries, window.size(), window.bytes());
   }
 
   /** Begin opening: the first fence round. */
@@ -159,6 +244,10 @@ public final class Writer {
     return drain();
   }
 
+  /**
+   * A client append ({@link ClientAppend}, answered with an {@link Message.AppendReply} sent to
+   * {@code from} carrying the same requestId) or a replica's answer.
+   */
   public List<Effect> handle(Address from, ToWriter m) {
     if (m instanceof ClientAppend c) {
       clientAppend(from, c);
@@ -169,13 +258,15 @@ public final class Writer {
     } else if (m instanceof Unknown u) {
       onRefusal(u.epoch(), u.replica(), Epoch.NONE);
     } else if (m instanceof ReadOk r) {
-      if (phase == Phase.READING && r.requestId() == epoch && r.replica() == best.replica()) onRecoveryRead(r);
+      if (phase == Phase.READING && r.requestId() == epoch && r.replica() == best.replica()) onRecoveryPage(r);
+      else if (replicating()) onFetched(r);
     } else if (m instanceof ReadUnavailable r) {
       if (phase == Phase.READING && r.requestId() == epoch) close(CloseReason.UNAVAILABLE);
+      else if (replicating()) onFetchFailed(r.replica(), r.requestId());
     } else if (m instanceof Ack a) {
       if (a.epoch() == epoch && replicating()) onAck(a);
     } else if (m instanceof Gap g) {
-      if (g.epoch() == epoch && replicating()) catchUp(g.replica(), Math.min(g.lac(), log.size()));
+      if (g.epoch() == epoch && replicating()) onGap(g);
     } else if (m instanceof ProbeOk p) {
       if (p.epoch() == epoch && replicating()) onProbeOk(p);
     } else if (m instanceof Fenced f) {
@@ -207,6 +298,10 @@ public final class Writer {
     promises.clear();
     refusals.clear();
     broadcast(new Fence(stream, epoch));
+    armOpenDeadline();
+  }
+
+  private void armOpenDeadline() {
     out.add(new SetTimer(new Timer.OpenDeadline(attempt), settings.openTimeoutMillis()));
   }
 
@@ -217,12 +312,26 @@ public final class Writer {
     // Everything up to the highest lac is committed; the best log holds every acknowledged entry.
     recoveredCommit = promises.values().stream().mapToLong(Promise::lac).max().orElse(0);
     best = promises.values().stream().max(bugs.has(Bug.BEST_BY_SEQ_ONLY) ? Writer::bySeqOnly : Writer::byEpochThenSeq).orElseThrow();
-    if (best.tailSeq() == 0) {
-      beginRestamp(List.of());
+    recoveredTail = best.tailSeq();
+    if (recoveredCommit > recoveredTail) {
+      close(CloseReason.INCONSISTENT); // best lacks committed data: never adopt it
+      return;
+    }
+    window.reset(recoveredCommit, Epoch.NONE);
+    producers = settings.producerDedupe() ? new ProducerTable() : null;
+    if (recoveredTail == 0) {
+      beginRestamp();
       return;
     }
     phase = Phase.READING;
-    send(best.replica(), new Read(stream, epoch, 0, Integer.MAX_VALUE, epoch));
+    // Dedupe needs every producer stamp; without it only (C, T] matters (and entry C's epoch).
+    readNext = producers != null ? 0 : recoveredCommit;
+    requestPage();
+  }
+
+  private void requestPage() {
+    recoveryPages++;
+    send(best.replica(), new Read(stream, epoch, readNext, settings.readPageEntries(), settings.readPageBytes(), epoch));
   }
 
   private static int byEpochThenSeq(Promise a, Promise b) {
@@ -249,30 +358,64 @@ public final class Writer {
     out.add(new SetTimer(new Timer.FenceRetry(attempt), settings.fenceBackoffMillis() * attempt));
   }
 
-  private void onRecoveryRead(ReadOk r) {
-    List<Entry> entries = r.entries();
-    if (entries.size() != best.tailSeq() || recoveredCommit > entries.size()) {
-      close(CloseReason.INCONSISTENT); // best changed under our promise or lacks committed data: never adopt it
+  /**
+   * One page of best's log. Under our promise nobody else can change it, so it must continue exactly
+   * where the previous page ended and reach T; anything else means best is not what it promised.
+   */
+  private void onRecoveryPage(ReadOk r) {
+    if (r.fromSeq() != readNext) return; // a duplicate of a page already taken
+    if (r.upTo() != recoveredTail) {
+      close(CloseReason.INCONSISTENT);
       return;
     }
-    beginRestamp(entries);
+    if (readNext == recoveredCommit) window.setBaseEpoch(r.fromEpoch());
+    for (Entry e : r.entries()) {
+      if (e.seq() != readNext + 1) {
+        close(CloseReason.INCONSISTENT);
+        return;
+      }
+      readNext = e.seq();
+      if (producers != null && !bugs.has(Bug.NO_DEDUPE_REBUILD)) producers.record(e);
+      if (e.seq() == recoveredCommit) window.setBaseEpoch(e.epoch());
+      if (e.seq() > recoveredCommit) window.add(e);
+    }
+    if (readNext >= recoveredTail) {
+      beginRestamp();
+    } else if (r.entries().isEmpty()) {
+      close(CloseReason.INCONSISTENT);
+    } else {
+      armOpenDeadline(); // progress: the deadline is per page, not for the whole log
+      requestPage();
+    }
   }
 
-  private void beginRestamp(List<Entry> adopted) {
+  private void beginRestamp() {
     long c = recoveredCommit;
-    log.clear();
-    for (Entry e : adopted) log.add(e.seq() <= c || bugs.has(Bug.NO_RESTAMP) ? e : e.restamp(epoch));
-    recoveredTail = log.size();
+    if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch, c);
     lac = c;
-    producers = bugs.has(Bug.NO_DEDUPE_REBUILD) ? new ProducerTable() : ProducerTable.rebuild(log);
+    for (Peer p : peers) {
+      p.hint = c; // every replica is sent (C, T]; one that lacks C answers Gap with its lac
+      p.sent = recoveredTail;
+    }
     if (bugs.has(Bug.SKIP_RECOVERY_REAPPEND)) {
-      lac = recoveredTail;
+      if (recoveredTail > lac) setLac(recoveredTail);
       phase = Phase.SERVING;
       return;
     }
     phase = Phase.RESTAMPING;
-    broadcast(new Append(stream, epoch, c, epochAt(c), log.subList((int) c, log.size()), c));
-    advanceCommit(); // FENCE_AT_ONE/ACK_AT_ONE-style bugs aside, this waits for acks
+    // One message, whatever its size: a replica that accepts any part of our writes must then hold our
+    // whole recovered log (the invariant recovery's choice of best relies on).
+    if (bugs.has(Bug.CHUNKED_RESTAMP)) {
+      for (int r = 0; r < peers.length; r++) {
+        List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
+        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c, recoveredTail));
+        peers[r].sent = c + chunk.size();
+      }
+    } else {
+      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c, recoveredTail));
+    }
+    armOpenDeadline();
+    advanceCommit();
   }
 
   // ------------------------------------------------------------------ replicate
@@ -286,7 +429,7 @@ public final class Writer {
       send(from, new Rejected(c.requestId(), Reason.NOT_OWNER));
       return;
     }
-    if (c.producer() != null) {
+    if (c.producer() != null && producers != null) {
       ProducerTable.Check check = producers.check(c.producer());
       switch (check.verdict()) {
         case REJECT -> { holdRejection(from, c.requestId(), check.reason()); return; }
@@ -294,12 +437,21 @@ public final class Writer {
         case ACCEPT -> { }
       }
     }
-    long seq = log.size() + 1L;
+    long seq = window.tail() + 1;
     Entry e = new Entry(seq, epoch, c.payload(), c.producer());
-    log.add(e);
-    producers.record(e);
+    long prevEpoch = window.epochAt(seq - 1);
+    window.add(e);
+    if (producers != null) producers.record(e);
     waiters.computeIfAbsent(seq, k -> new ArrayList<>()).add(new Waiter(from, c.requestId(), false, seq));
-    broadcast(new Append(stream, epoch, seq - 1, epochAt(seq - 1), List.of(e), lac));
+    for (int r = 0; r < peers.length; r++) {
+      Peer p = peers[r];
+      if (p.sent == seq - 1) {
+        send(r, new Append(stream, epoch, seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
+        p.sent = seq;
+      } else {
+        pump(r);
+      }
+    }
     out.add(new SetTimer(new Timer.AppendDeadline(seq), settings.appendTimeoutMillis()));
   }
 
@@ -340,19 +492,43 @@ public final class Writer {
 
   private void onAck(Ack a) {
     int r = a.replica();
-    long upTo = Math.min(a.lastSeq(), log.size());
-    matched[r] = Math.max(matched[r], upTo);
-    if (a.voting()) voted[r] = Math.max(voted[r], upTo);
+    Peer p = peers[r];
+    long upTo = Math.min(a.lastSeq(), window.tail());
+    // Re-stamping waits for a second replica at T, which may first need a long catch-up: the open
+    // deadline is for a stall, not for the whole catch-up.
+    if (phase == Phase.RESTAMPING && upTo > p.matched) armOpenDeadline();
+    p.matched = Math.max(p.matched, upTo);
+    if (a.voting()) p.voted = Math.max(p.voted, upTo);
+    p.sent = Math.max(p.sent, p.matched);
+    if (p.matched >= p.sent) p.lastChunkFrom = -1;
     advanceCommit();
+    pump(r);
+  }
+
+  /**
+   * The replica lacks our prev. Its lac is a point it surely shares with us (a committed prefix is the
+   * same everywhere), so re-send from there; that always passes the log-matching check, so catch-up
+   * cannot loop. A Gap that a chunk from the same point is already answering is ignored (live appends
+   * reordered in flight produce a burst of them).
+   */
+  private void onGap(Gap g) {
+    Peer p = peers[g.replica()];
+    long l = Math.min(g.lac(), window.tail());
+    if (p.lastChunkFrom == l && p.sent > l) return;
+    p.matched = Math.min(p.matched, l);
+    p.hint = l;
+    p.sent = l;
+    pump(g.replica());
   }
 
   /** lac = the highest seq held by an ack quorum; holding seq s means holding our whole log up to s. */
   private void advanceCommit() {
-    long[] v = voted.clone();
+    long[] v = new long[peers.length];
+    for (int r = 0; r < peers.length; r++) v[r] = peers[r].voted;
     Arrays.sort(v);
     int quorum = bugs.has(Bug.ACK_AT_ONE) ? 1 : Quorum.ACK;
-    long q = Math.min(v[v.length - quorum], log.size());
-    if (q > lac) lac = q;
+    long q = Math.min(v[v.length - quorum], window.tail());
+    if (q > lac) setLac(q);
     if (phase == Phase.RESTAMPING && lac >= recoveredTail) phase = Phase.SERVING;
     while (!waiters.isEmpty() && waiters.firstKey() <= lac) {
       var first = waiters.pollFirstEntry();
@@ -360,19 +536,141 @@ public final class Writer {
         send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
       }
     }
+    trim();
   }
 
-  private void catchUp(int replica, long prev) {
-    send(replica, new Append(stream, epoch, prev, epochAt(prev), log.subList((int) prev, log.size()), lac));
+  private void setLac(long newLac) {
+    out.add(new Committed(lac, newLac));
+    lac = newLac;
+  }
+
+  /**
+   * Keep every uncommitted entry, and committed ones until every replica acked them, but no more
+   * committed history than the retention budget: a replica that lags further is served from a peer.
+   */
+  private void trim() {
+    long keepFrom = lac;
+    for (Peer p : peers) keepFrom = Math.min(keepFrom, p.matched);
+    keepFrom = Math.max(keepFrom, lac - settings.retainEntries());
+    long before = window.base();
+    window.trimTo(keepFrom);
+    if (window.base() < lac) {
+      long committedBytes = window.bytes() - window.bytesAbove(lac);
+      long s = window.base();
+      while (s < lac && committedBytes > settings.retainBytes()) {
+        s++;
+        committedBytes -= window.get(s).sizeBytes();
+      }
+      window.trimTo(s);
+    }
+    trimmedEntries += window.base() - before;
+  }
+
+  /**
+   * Send replica {@code r} its next catch-up chunk, if it is behind and none is outstanding. From the
+   * window when it can; below the window, through a peer fetch.
+   */
+  private void pump(int r) {
+    Peer p = peers[r];
+    long tail = window.tail();
+    if (p.sent >= tail) return;
+    long from = p.resume();
+    if (p.sent > from) return; // a chunk is in flight; its ack (or the heartbeat) pumps the next
+    if (from >= tail) {
+      p.sent = from;
+      return;
+    }
+    if (from < window.base()) {
+      fetch(r, from);
+      return;
+    }
+    // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
+    long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
+    List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
+    send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac, recoveredTail));
+    p.sent = from + chunk.size();
+    p.lastChunkFrom = from;
+  }
+
+  private void fetch(int r, long from) {
+    Peer p = peers[r];
+    if (p.fetch != null) return;
+    List<Integer> sources = new ArrayList<>();
+    for (int s = 0; s < peers.length; s++) if (s != r) sources.add(s);
+    // Prefer a replica that acked past the range, then our own node's (a local read), then by id.
+    sources.sort(Comparator.<Integer>comparingInt(s -> peers[s].matched > from ? 0 : 1)
+        .thenComparingInt(s -> s == node ? 0 : 1)
+        .thenComparingInt(s -> s));
+    int source = sources.get(Math.floorMod(p.rotation, sources.size()));
+    long id = ++requestIds;
+    int max = (int) Math.min(settings.readPageEntries(), Math.min(settings.maxAppendEntries(), window.base() - from));
+    p.fetch = new Fetch(id, source, from, 0);
+    peerFetches++;
+    send(source, Read.committed(stream, id, from, max, settings.maxAppendBytes()));
+  }
+
+  /** Forward a fetched page of committed entries; a replica that has not adopted our log takes it as a committed fill. */
+  private void onFetched(ReadOk r) {
+    for (int t = 0; t < peers.length; t++) {
+      Peer p = peers[t];
+      Fetch f = p.fetch;
+      if (f == null || f.requestId() != r.requestId() || f.source() != r.replica()) continue;
+      p.fetch = null;
+      List<Entry> entries = new ArrayList<>();
+      for (Entry e : r.entries()) {
+        if (e.seq() > lac || e.seq() != f.from() + entries.size() + 1) break; // only committed, only contiguous
+        entries.add(e);
+      }
+      long last = f.from() + entries.size();
+      if (r.fromSeq() != f.from() || entries.isEmpty()) {
+        p.rotation++; // that source cannot serve it (yet); the heartbeat retries with the next one
+        return;
+      }
+      if (last <= p.resume()) {
+        pump(t);
+        return;
+      }
+      send(t, new Append(stream, epoch, f.from(), r.fromEpoch(), entries, lac, recoveredTail));
+      forwardedEntries += entries.size();
+      p.sent = Math.max(p.sent, last);
+      p.lastChunkFrom = f.from();
+      return;
+    }
+  }
+
+  private void onFetchFailed(int source, long requestId) {
+    for (Peer p : peers) {
+      if (p.fetch != null && p.fetch.requestId() == requestId && p.fetch.source() == source) {
+        p.fetch = null;
+        p.rotation++;
+      }
+    }
   }
 
   private void heartbeat() {
     if (phase == Phase.CLOSED) return;
-    if (replicating()) {
-      // Re-send what a replica has not acked: Artery is at-most-once, and a lost append would
-      // otherwise only be repaired by the next client append's Gap.
-      for (int r = 0; r < Quorum.REPLICAS; r++) {
-        if (matched[r] < log.size()) catchUp(r, matched[r]);
+    if (phase == Phase.READING) {
+      // Artery is at-most-once: a lost page would otherwise wait for the open deadline.
+      if (readNext == readNextAtBeat) requestPage();
+      readNextAtBeat = readNext;
+    } else if (replicating()) {
+      // Re-send what a replica has not acked and has made no progress on for a whole beat: a lost
+      // append would otherwise only be repaired by the next client append's Gap.
+      long tail = window.tail();
+      for (int r = 0; r < peers.length; r++) {
+        Peer p = peers[r];
+        if (p.fetch != null && p.fetch.age() >= 2) {
+          p.fetch = null;
+          p.rotation++;
+        } else if (p.fetch != null) {
+          p.fetch = new Fetch(p.fetch.requestId(), p.fetch.source(), p.fetch.from(), p.fetch.age() + 1);
+        }
+        if (p.matched < tail && p.matched == p.matchedAtBeat) {
+          p.sent = Math.min(p.sent, p.resume());
+          p.lastChunkFrom = -1;
+          pump(r);
+        }
+        p.matchedAtBeat = p.matched;
       }
       if (lac > 0) broadcast(new Commit(stream, epoch, lac));
     }
@@ -390,10 +688,6 @@ public final class Writer {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private long epochAt(long seq) {
-    return seq == 0 ? Epoch.NONE : log.get((int) (seq - 1)).epoch();
-  }
 
   private void broadcast(Message.ToReplica m) {
     for (int r = 0; r < Quorum.REPLICAS; r++) send(r, m);
@@ -416,6 +710,6 @@ public final class Writer {
   @Override
   public String toString() {
     return "W" + node + "{" + phase + (closeReason != null ? "/" + closeReason : "") + ", epoch=" + Epoch.show(epoch)
-        + ", tail=" + log.size() + ", lac=" + lac + "}";
+        + ", window=(" + window.base() + ", " + window.tail() + "], lac=" + lac + "}";
   }
 }

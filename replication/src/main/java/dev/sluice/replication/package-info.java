@@ -5,9 +5,13 @@
  *
  * <ul>
  *   <li>{@link dev.sluice.replication.Replica} - one storage node's per-stream acceptor: fence, append,
- *       read, commit, limbo after a lost disk.
- *   <li>{@link dev.sluice.replication.Writer} - the stream owner: fence, recover (re-stamp the uncommitted
- *       suffix), then replicate appends to a quorum; owns producer dedupe.
+ *       paged read, commit, committed fill, limbo after a lost disk. Its durable state is
+ *       {@link dev.sluice.replication.ReplicaState} (small meta) plus a log the driver stores, read through
+ *       {@link dev.sluice.replication.ReplicaLog} and changed by {@link dev.sluice.replication.LogChange}
+ *       deltas ({@link dev.sluice.replication.InMemoryReplicaLog} for tests and the simulator).
+ *   <li>{@link dev.sluice.replication.Writer} - the stream owner: fence, recover (page the uncommitted
+ *       suffix, re-stamp it), then replicate appends to a quorum from a bounded in-memory window,
+ *       catching lagging replicas up from a peer; optionally owns producer dedupe.
  *   <li>{@link dev.sluice.replication.Message} and {@link dev.sluice.replication.Effect} - the wire
  *       messages and the side effects, as data.
  *   <li>{@link dev.sluice.replication.Bugs} - known-wrong variants, switched on only by the simulator's

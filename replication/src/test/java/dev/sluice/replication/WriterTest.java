@@ -39,7 +39,11 @@ class WriterTest {
   private final List<Effect> effects = new ArrayList<>();
 
   private void open(Bugs bugs) {
-    writer = Writer.create(S, 0, OLD, Writer.Settings.defaults(), bugs);
+    open(Writer.Settings.defaults(), bugs);
+  }
+
+  private void open(Writer.Settings settings, Bugs bugs) {
+    writer = Writer.create(S, 0, OLD, settings, bugs);
     effects.addAll(writer.start());
   }
 
@@ -69,7 +73,11 @@ class WriterTest {
 
   /** Opens over an empty stream and acks the (empty) recovery append from replicas 0 and 1. */
   private void serving() {
-    open(Bugs.NONE);
+    serving(Writer.Settings.defaults());
+  }
+
+  private void serving(Writer.Settings settings) {
+    open(settings, Bugs.NONE);
     feed(0, promise(0, 0, Epoch.NONE, 0));
     feed(1, promise(1, 0, Epoch.NONE, 0));
     feed(0, new Ack(S, 0, writer.epoch(), 0, true));
@@ -125,8 +133,8 @@ class WriterTest {
     feed(1, promise(1, 1, OLD, 1));
     assertEquals(Phase.READING, writer.phase());
     ProducerStamp p = new ProducerStamp("p", 0, 0);
-    feed(0, new ReadOk(S, 0, writer.epoch(), 0,
-        List.of(entry(1, OLD, "a", null), entry(2, OLD, "b", p), entry(3, OLD, "c", null)), 1));
+    feed(0, new ReadOk(S, 0, writer.epoch(), 0, Epoch.NONE,
+        List.of(entry(1, OLD, "a", null), entry(2, OLD, "b", p), entry(3, OLD, "c", null)), 1, 3));
 
     Append restamp = first(Append.class);
     assertEquals(1, restamp.prevSeq());
@@ -229,5 +237,149 @@ class WriterTest {
     effects.addAll(writer.onTimer(retry.timer()));
     assertTrue(writer.epoch() > higher);
     assertEquals(3, sent(Fence.class).size());
+  }
+
+  // ------------------------------------------------------------------ paging, window, catch-up
+
+  private void append(int n) {
+    for (int i = 1; i <= n; i++) effects.addAll(writer.handle(CLIENT, new ClientAppend(i, Payload.utf8("v" + i), null)));
+  }
+
+  private Append lastAppendTo(int replica) {
+    Append last = null;
+    for (Effect e : effects) if (e instanceof Send s && s.to().equals(Address.replica(replica)) && s.message() instanceof Append a) last = a;
+    assertTrue(last != null, "nothing appended to replica " + replica);
+    return last;
+  }
+
+  private Read lastReadTo(int replica) {
+    Read last = null;
+    for (Effect e : effects) if (e instanceof Send s && s.to().equals(Address.replica(replica)) && s.message() instanceof Read r) last = r;
+    assertTrue(last != null, "no read sent to replica " + replica);
+    return last;
+  }
+
+  private static List<Long> seqs(List<Entry> es) {
+    return es.stream().map(Entry::seq).toList();
+  }
+
+  @Test
+  void withoutDedupeRecoveryPagesThroughOnlyTheUncommittedSuffixAndReStampsItAsOneMessage() {
+    open(Writer.Settings.defaults().withProducerDedupe(false).withSizes(2, Message.MAX_BATCH_BYTES, 2, Message.MAX_BATCH_BYTES, 10, 1 << 20), Bugs.NONE);
+    feed(0, promise(0, 5, OLD, 2));
+    feed(1, promise(1, 4, OLD, 1));
+    Read first = lastReadTo(0);
+    assertEquals(2, first.fromSeq(), "C = 2: nothing at or below it is needed");
+    assertEquals(2, first.max());
+    feed(0, new ReadOk(S, 0, writer.epoch(), 2, OLD, List.of(entry(3, OLD, "c", null), entry(4, OLD, "d", null)), 2, 5));
+    assertEquals(4, lastReadTo(0).fromSeq());
+    feed(0, new ReadOk(S, 0, writer.epoch(), 2, OLD, List.of(entry(3, OLD, "c", null), entry(4, OLD, "d", null)), 2, 5)); // duplicate page
+    feed(0, new ReadOk(S, 0, writer.epoch(), 4, OLD, List.of(entry(5, OLD, "e", null)), 2, 5));
+    Append restamp = first(Append.class);
+    assertEquals(2, restamp.prevSeq());
+    assertEquals(OLD, restamp.prevEpoch(), "entry C's epoch came with the first page");
+    assertEquals(List.of(3L, 4L, 5L), seqs(restamp.entries()), "one message although appends are budgeted at 2 entries");
+    assertEquals(3, sent(Append.class).size());
+    assertEquals(2, writer.stats().recoveryPages());
+  }
+
+  @Test
+  void recoveryThatFindsTheBestLogShorterThanPromisedGivesUp() {
+    open(Writer.Settings.defaults().withProducerDedupe(false), Bugs.NONE);
+    feed(0, promise(0, 5, OLD, 2));
+    feed(1, promise(1, 4, OLD, 1));
+    feed(0, new ReadOk(S, 0, writer.epoch(), 2, OLD, List.of(entry(3, OLD, "c", null)), 2, 3));
+    assertEquals(Phase.CLOSED, writer.phase());
+    assertEquals(Writer.CloseReason.INCONSISTENT, writer.closeReason());
+  }
+
+  @Test
+  void theWindowKeepsOnlyWhatSomeReplicaHasNotAckedUpToTheRetentionBudget() {
+    serving(Writer.Settings.defaults().withSizes(100, Message.MAX_BATCH_BYTES, 100, Message.MAX_BATCH_BYTES, 2, 1 << 20));
+    append(5);
+    feed(0, new Ack(S, 0, writer.epoch(), 5, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 5, true));
+    assertEquals(5, writer.lac());
+    assertEquals(List.of(4L, 5L), seqs(writer.window()), "replica 2 lags: keep 2 committed entries for it, no more");
+    feed(2, new Ack(S, 2, writer.epoch(), 5, true));
+    assertEquals(List.of(), seqs(writer.window()), "everyone has everything");
+    assertEquals(5, writer.windowBase());
+    append(1);
+    assertEquals(List.of(6L), seqs(writer.window()), "uncommitted entries always stay");
+  }
+
+  @Test
+  void theWriterReportsEachCommittedRangeOnce() {
+    serving();
+    append(3);
+    feed(0, new Ack(S, 0, writer.epoch(), 2, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 2, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 3, true));
+    feed(2, new Ack(S, 2, writer.epoch(), 3, true));
+    List<Effect.Committed> committed = effects.stream().filter(Effect.Committed.class::isInstance).map(Effect.Committed.class::cast).toList();
+    assertEquals(List.of(new Effect.Committed(0, 2), new Effect.Committed(2, 3)), committed);
+  }
+
+  @Test
+  void catchUpChunksRespectTheAppendBudgetAndABigEntryTravelsAlone() {
+    serving(Writer.Settings.defaults().withSizes(10, 200, 10, 200, 100, 1 << 20));
+    append(2);
+    effects.addAll(writer.handle(CLIENT, new ClientAppend(3, new Payload(new byte[500]), null)));
+    append(1);
+    effects.clear();
+    feed(2, new Gap(S, 2, writer.epoch(), 0, 0));
+    assertEquals(List.of(1L, 2L), seqs(lastAppendTo(2).entries()));
+    feed(2, new Ack(S, 2, writer.epoch(), 2, true));
+    assertEquals(List.of(3L), seqs(lastAppendTo(2).entries()));
+    feed(2, new Ack(S, 2, writer.epoch(), 3, true));
+    assertEquals(List.of(4L), seqs(lastAppendTo(2).entries()));
+    int before = sent(Append.class).size();
+    feed(2, new Gap(S, 2, writer.epoch(), 3, 0));
+    feed(2, new Gap(S, 2, writer.epoch(), 3, 0));
+    assertEquals(before + 1, sent(Append.class).size(), "a burst of Gaps from one point is answered once");
+  }
+
+  @Test
+  void aReplicaBehindTheWindowIsCaughtUpThroughAPeerOneBoundedPageAtATime() {
+    serving(Writer.Settings.defaults().withSizes(2, Message.MAX_BATCH_BYTES, 2, Message.MAX_BATCH_BYTES, 0, 0));
+    append(5);
+    feed(0, new Ack(S, 0, writer.epoch(), 5, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 5, true));
+    assertEquals(5, writer.windowBase(), "nothing committed is retained");
+    effects.clear();
+
+    feed(2, new Gap(S, 2, writer.epoch(), 0, 0));
+    for (long from = 0; from < 5; ) {
+      Read read = lastReadTo(0); // our own node's replica first: a local read
+      assertEquals(Epoch.NONE, read.recoveryEpoch(), "committed entries only");
+      assertEquals(from, read.fromSeq());
+      List<Entry> page = new ArrayList<>();
+      for (long s = from + 1; s <= Math.min(5, from + read.max()); s++) page.add(entry(s, writer.epoch(), "v" + s, null));
+      effects.clear();
+      feed(0, new ReadOk(S, 0, read.requestId(), from, from == 0 ? Epoch.NONE : writer.epoch(), page, 5, 5));
+      Append forwarded = lastAppendTo(2);
+      assertEquals(from, forwarded.prevSeq());
+      assertEquals(seqs(page), seqs(forwarded.entries()));
+      assertTrue(forwarded.lastSeq() <= forwarded.lac(), "committed-only, so a replica that has not adopted us takes it as a fill");
+      from = forwarded.lastSeq();
+      feed(2, new Ack(S, 2, writer.epoch(), from, true));
+    }
+    assertEquals(3, writer.stats().peerFetches());
+    assertEquals(5, writer.stats().forwardedEntries());
+  }
+
+  @Test
+  void aFetchThatComesBackEmptyIsRetriedFromTheOtherPeer() {
+    serving(Writer.Settings.defaults().withSizes(2, Message.MAX_BATCH_BYTES, 2, Message.MAX_BATCH_BYTES, 0, 0));
+    append(3);
+    feed(0, new Ack(S, 0, writer.epoch(), 3, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 3, true));
+    feed(2, new Gap(S, 2, writer.epoch(), 0, 0));
+    Read read = lastReadTo(0);
+    feed(0, new ReadOk(S, 0, read.requestId(), 0, Epoch.NONE, List.of(), 0, 0)); // its lac has not caught up yet
+    effects.clear();
+    effects.addAll(writer.onTimer(new Writer.Timer.Heartbeat()));
+    effects.addAll(writer.onTimer(new Writer.Timer.Heartbeat()));
+    assertEquals(0, lastReadTo(1).fromSeq());
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.replication.sim;
 
 import dev.sluice.replication.Address;
+import dev.sluice.replication.Entry;
 import dev.sluice.replication.Message;
 import dev.sluice.replication.Message.AppendReply;
 import dev.sluice.replication.Message.Appended;
@@ -14,6 +15,10 @@ import dev.sluice.replication.Message.Uncertain;
 import dev.sluice.replication.Payload;
 import dev.sluice.replication.ProducerStamp;
 import dev.sluice.replication.sim.History.Outcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One simulated HTTP client: one request at a time, mixing plain appends, idempotent-producer appends
@@ -22,7 +27,8 @@ import dev.sluice.replication.sim.History.Outcome;
  */
 final class SimClient {
   private static final long TIMEOUT_MILLIS = 700;
-  private static final int READ_BATCH = 8;
+  /** The final reads page too, but coarsely: they must finish within the settle phase even for long logs. */
+  private static final int FINAL_PAGE = 64;
 
   private final Simulator sim;
   private final int id;
@@ -36,6 +42,8 @@ final class SimClient {
   private long inflight = -1;
   private boolean inflightProducer;
   private int counter;
+  private final Map<Long, Integer> finalRequests = new HashMap<>();
+  private final Map<Integer, List<Entry>> finalPages = new HashMap<>();
 
   SimClient(Simulator sim, int id, boolean finalReader) {
     this.sim = sim;
@@ -62,6 +70,10 @@ final class SimClient {
   }
 
   private void producerAppend() {
+    if (!sim.config().writer().producerDedupe()) {
+      plainAppend(); // without the writer's table, exactly-once is the stream entity's job (not simulated)
+      return;
+    }
     if (!producerRetry) producerValue = "c" + id + "-" + producerId + "e" + producerEpoch + "s" + producerSeq;
     append(producerValue, new ProducerStamp(producerId, producerEpoch, producerSeq));
   }
@@ -78,23 +90,46 @@ final class SimClient {
   private void read(int node) {
     long req = sim.newRequestId();
     inflight = req;
-    sim.send(Address.client(id), Address.replica(node), Read.committed(Simulator.STREAM, req, cursor, READ_BATCH));
+    sim.send(Address.client(id), Address.replica(node),
+        Read.committed(Simulator.STREAM, req, cursor, sim.config().readBatch(), sim.config().readBytes()));
     sim.later(TIMEOUT_MILLIS, () -> timeout(req));
   }
 
-  /** After healing: the whole committed log from one replica. */
+  /** After healing: the whole committed log from one replica, page by page (the pages are joined into one final read). */
   void finalRead(int node) {
+    finalPages.put(node, new ArrayList<>());
+    finalPage(node, 0);
+  }
+
+  private void finalPage(int node, long from) {
     long req = sim.newRequestId();
-    sim.send(Address.client(id), Address.replica(node), Read.committed(Simulator.STREAM, req, 0, Integer.MAX_VALUE));
+    finalRequests.put(req, node);
+    sim.send(Address.client(id), Address.replica(node), Read.committed(Simulator.STREAM, req, from, FINAL_PAGE, Message.MAX_BATCH_BYTES));
+  }
+
+  private void onFinalPage(int node, ReadOk r) {
+    List<Entry> sofar = finalPages.get(node);
+    if (r.fromSeq() != sofar.size()) return; // a duplicate page
+    sofar.addAll(r.entries());
+    if (!r.entries().isEmpty() && r.nextFrom() < r.upTo()) {
+      finalPage(node, r.nextFrom());
+    } else {
+      sim.history().read(id, node, 0, sofar, sim.now(), true);
+    }
   }
 
   void onMessage(Message m) {
     if (m instanceof ReadOk r) {
-      if (finalReader || r.requestId() == inflight) {
-        sim.history().read(id, r.replica(), r.fromSeq(), r.entries(), sim.now(), finalReader);
-        if (!finalReader) cursor = r.fromSeq() + r.entries().size();
+      Integer node = finalReader ? finalRequests.remove(r.requestId()) : null;
+      if (node != null) {
+        onFinalPage(node, r);
+        return;
       }
-      if (r.requestId() == inflight) done();
+      if (r.requestId() == inflight) {
+        sim.history().read(id, r.replica(), r.fromSeq(), r.entries(), sim.now(), false);
+        cursor = r.nextFrom();
+        done();
+      }
     } else if (m instanceof AppendReply a) {
       onAppendReply(a);
     } else if (m instanceof Message.ReadUnavailable u && u.requestId() == inflight) {

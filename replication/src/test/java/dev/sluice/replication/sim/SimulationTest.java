@@ -34,13 +34,26 @@ class SimulationTest {
     int seeds = Integer.getInteger("sluice.sim.seeds", DEFAULT_SEEDS);
     long first = Long.getLong("sluice.sim.firstSeed", 1L);
     long acked = 0;
+    long started = System.nanoTime();
+    Simulator.Paths paths = new Simulator.Paths(0, 0, 0, 0, 0);
+    int fetchSeeds = 0;
     for (long seed = first; seed < first + seeds; seed++) {
       Simulator.Result r = Simulator.run(SimConfig.forSeed(seed, Bugs.NONE, false));
       if (!r.ok()) fail(report(r));
       acked += r.history().appends().stream().filter(op -> op.outcome == History.Outcome.OK).count();
+      paths = paths.plus(r.paths());
+      if (r.paths().forwardedEntries() > 0) fetchSeeds++;
     }
-    // Guards the guard: a simulator in which nothing ever gets acknowledged would pass every check.
+    System.out.printf("simulation: %d seeds in %d ms, %d acknowledged appends, %s, %d seeds caught a replica up through a peer%n",
+        seeds, (System.nanoTime() - started) / 1_000_000, acked, paths, fetchSeeds);
+    // Guards the guard: a simulator in which nothing ever gets acknowledged would pass every check, and one
+    // in which no replica ever lags past the window proves nothing about catch-up from a peer.
     assertTrue(acked > seeds * 20L, "only " + acked + " acknowledged appends over " + seeds + " seeds");
+    if (seeds >= 100) {
+      assertTrue(fetchSeeds >= seeds / 50, "only " + fetchSeeds + " seeds forwarded entries fetched from a peer");
+      assertTrue(paths.recoveryPages() > 2L * seeds, "recovery reads are not paging: " + paths);
+      assertTrue(paths.trimmedEntries() > 0 && paths.materialized() > acked, "window trims or materialization never ran: " + paths);
+    }
   }
 
   static String report(Simulator.Result r) {
