@@ -44,10 +44,11 @@ import org.apache.pekko.util.ByteString;
  */
 final class RequestBodies {
   /**
-   * JSON bodies are flattened into a compact copy (core {@code Payloads}) while the body is still
-   * held, so each of their bytes is charged twice.
+   * JSON bodies are flattened (core {@code Payloads}, streaming, no tree) into a buffer of the
+   * body's size that is then trimmed to the compact length, all while the body is still held: each
+   * of their bytes is charged three times.
    */
-  static final int JSON_COST_FACTOR = 2;
+  static final int JSON_COST_FACTOR = 3;
 
   private final BodyBudget budget;
   private final long maxBody;
