@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 import dev.sluice.actors.api.StreamGateway;
+import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.protocol.ProducerClaim;
 import dev.sluice.core.protocol.ProtocolHeaders;
 import dev.sluice.core.rules.Commands;
@@ -29,11 +30,11 @@ import org.apache.pekko.stream.Materializer;
  */
 final class AppendRoute {
   private final StreamGateway gateway;
-  private final HttpSettings settings;
+  private final RequestBodies bodies;
 
-  AppendRoute(StreamGateway gateway, HttpSettings settings) {
+  AppendRoute(StreamGateway gateway, RequestBodies bodies) {
     this.gateway = gateway;
-    this.settings = settings;
+    this.bodies = bodies;
   }
 
   Route route(String path) {
@@ -45,7 +46,8 @@ final class AppendRoute {
     boolean close = Headers.closeRequested(req);
     String streamSeq = Headers.streamSeq(req);
     String contentType = Headers.requestContentType(req);
-    return Responses.readBody(req, settings, mat).thenCompose(body -> {
+    int cost = contentType != null && ContentTypes.isJson(contentType) ? RequestBodies.JSON_COST_FACTOR : 1;
+    return bodies.withBody(req, cost, mat, body -> {
       if (body.isEmpty() && !close) {
         return CompletableFuture.failedFuture(new BadRequestException("empty body requires Stream-Closed: true"));
       }

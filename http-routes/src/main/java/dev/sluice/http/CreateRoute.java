@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 
 import dev.sluice.actors.api.StreamGateway;
+import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.rules.Commands;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -24,12 +25,12 @@ import org.apache.pekko.stream.Materializer;
  */
 final class CreateRoute {
   private final StreamGateway gateway;
-  private final HttpSettings settings;
+  private final RequestBodies bodies;
   private final InstantSource clock;
 
-  CreateRoute(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
+  CreateRoute(StreamGateway gateway, RequestBodies bodies, InstantSource clock) {
     this.gateway = gateway;
-    this.settings = settings;
+    this.bodies = bodies;
     this.clock = clock;
   }
 
@@ -43,8 +44,9 @@ final class CreateRoute {
     boolean closed = Headers.closeRequested(req);
     // Absent or malformed: the default type for a plain create, the source's type for a fork (checklist §2, §3).
     String contentType = Headers.requestContentType(req);
-    return Responses.readBody(req, settings, mat)
-        .thenCompose(body -> gateway.create(path,
+    // A fork's type is only known behind the gateway: charge a typeless body as JSON.
+    int cost = contentType == null || ContentTypes.isJson(contentType) ? RequestBodies.JSON_COST_FACTOR : 1;
+    return bodies.withBody(req, cost, mat, body -> gateway.create(path,
             new Commands.Create(contentType, expiry.ttlSeconds(), expiry.expiresAtMillis(), closed, body, fork)))
         .thenApply(result -> render(req, result));
   }

@@ -89,7 +89,7 @@ final class ErrorMapping {
     Throwable t = unwrap(failure);
     if (t instanceof StreamRejectedException r) return rejection(r.rejection());
     if (t instanceof BadRequestException b) return badRequest(b.getMessage());
-    if (t instanceof StreamUnavailableException) {
+    if (t instanceof StreamUnavailableException || t instanceof OverloadedException) {
       // Outcome unknown; idempotent producers make the retry safe (STYLE.md §4.3).
       return plain(StatusCodes.SERVICE_UNAVAILABLE, "temporarily unavailable, retry",
           List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "1")));

@@ -34,6 +34,13 @@ import java.time.Duration;
  * @param requestBodyTimeout how long reading one request body may take
  * @param readChunkBytes data bound of one catch-up/long-poll response or SSE data event
  * @param corsAllowOrigin value of {@code Access-Control-Allow-Origin}
+ * @param bodyBudgetBytes node-wide bound on request body bytes held at once (admission control);
+ *     {@code body-budget = auto} resolves to a fraction of the maximum heap
+ * @param requestHeadTimeout a connection with no request in progress is closed when no complete
+ *     request head arrives within this time
+ * @param maxConnections most connections served at once, before the file-descriptor bound
+ * @param fdReserve file descriptors kept free for storage and the JVM; the server serves at most
+ *     (process fd limit - this) connections
  */
 public record HttpSettings(
     String host,
@@ -44,7 +51,11 @@ public record HttpSettings(
     long maxAppendBytes,
     Duration requestBodyTimeout,
     int readChunkBytes,
-    String corsAllowOrigin) {
+    String corsAllowOrigin,
+    long bodyBudgetBytes,
+    Duration requestHeadTimeout,
+    int maxConnections,
+    int fdReserve) {
 
   private static final String NS = "sluice.http.";
   /** A request body becomes one {@code ByteString}, whose size is an int. */
@@ -62,10 +73,37 @@ public record HttpSettings(
     require(readChunkBytes > 0, "read-chunk-bytes", "must be > 0", readChunkBytes);
     require(corsAllowOrigin != null && !corsAllowOrigin.isBlank(), "cors.allow-origin", "must not be blank",
         corsAllowOrigin);
+    require(bodyBudgetBytes > 0, "body-budget", "must be > 0", bodyBudgetBytes);
+    requirePositive(requestHeadTimeout, "request-head-timeout");
+    require(maxConnections > 0, "connections.max", "must be > 0", maxConnections);
+    require(fdReserve >= 0, "connections.fd-reserve", "must be >= 0", fdReserve);
+  }
+
+  /** The route-level settings only; admission and connection limits get their defaults (tests). */
+  public HttpSettings(String host, int port, Duration longPollTimeout, Duration sseCycle, Duration sseKeepalive,
+                      long maxAppendBytes, Duration requestBodyTimeout, int readChunkBytes, String corsAllowOrigin) {
+    this(host, port, longPollTimeout, sseCycle, sseKeepalive, maxAppendBytes, requestBodyTimeout, readChunkBytes,
+        corsAllowOrigin, DEFAULT_BODY_BUDGET, Duration.ofSeconds(20), 20_000, 1024);
+  }
+
+  /** Used by the short constructor: 256 MiB, the auto figure of a 1 GB heap. */
+  static final long DEFAULT_BODY_BUDGET = 256L * 1024 * 1024;
+
+  /**
+   * The largest body this node can ever accept: {@code max-append-bytes}, but no more than the
+   * whole body budget (a body that can never be admitted is 413, not an endless 503).
+   */
+  public long maxBodyBytes() {
+    return Math.min(maxAppendBytes, bodyBudgetBytes);
   }
 
   /** Reads {@code sluice.http} from a resolved config (normally {@code ConfigFactory.load()}). */
   public static HttpSettings fromConfig(Config root) {
+    return fromConfig(root, Runtime.getRuntime().maxMemory());
+  }
+
+  /** As {@link #fromConfig(Config)}, resolving {@code body-budget = auto} against {@code maxHeapBytes}. */
+  public static HttpSettings fromConfig(Config root, long maxHeapBytes) {
     Config c = root.getConfig("sluice.http");
     long chunk = c.getBytes("read-chunk-bytes");
     require(chunk > 0 && chunk <= Integer.MAX_VALUE, "read-chunk-bytes", "must be in 1.." + Integer.MAX_VALUE, chunk);
@@ -78,7 +116,18 @@ public record HttpSettings(
         c.getBytes("max-append-bytes"),
         c.getDuration("request-body-timeout"),
         (int) chunk,
-        c.getString("cors.allow-origin"));
+        c.getString("cors.allow-origin"),
+        bodyBudget(c, maxHeapBytes),
+        c.getDuration("request-head-timeout"),
+        c.getInt("connections.max"),
+        c.getInt("connections.fd-reserve"));
+  }
+
+  private static long bodyBudget(Config c, long maxHeapBytes) {
+    if (!"auto".equals(c.getValue("body-budget").unwrapped())) return c.getBytes("body-budget");
+    double fraction = c.getDouble("body-budget-heap-fraction");
+    require(fraction > 0 && fraction <= 1, "body-budget-heap-fraction", "must be in (0, 1]", fraction);
+    return Math.max(1, (long) (maxHeapBytes * fraction));
   }
 
   private static void requirePositive(Duration d, String key) {

@@ -58,8 +58,10 @@ public final class StreamRoutes {
     Objects.requireNonNull(gateway, "gateway");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(clock, "clock");
-    this.create = new CreateRoute(gateway, settings, clock);
-    this.append = new AppendRoute(gateway, settings);
+    // One budget for every body this route serves (create and append alike).
+    var bodies = new RequestBodies(settings);
+    this.create = new CreateRoute(gateway, bodies, clock);
+    this.append = new AppendRoute(gateway, bodies);
     this.read = new ReadRoute(gateway, settings, clock);
     this.head = new HeadRoute(gateway);
     this.delete = new DeleteRoute(gateway);

@@ -28,6 +28,25 @@ class HttpSettingsTest {
     assertEquals(64L * 1024 * 1024, s.maxAppendBytes());
     assertEquals(1024 * 1024, s.readChunkBytes());
     assertEquals("*", s.corsAllowOrigin());
+    assertEquals(Duration.ofSeconds(20), s.requestHeadTimeout());
+    assertEquals(20_000, s.maxConnections());
+    assertEquals(1024, s.fdReserve());
+  }
+
+  @Test
+  void theBodyBudgetIsAQuarterOfTheHeapUnlessSet() {
+    long gib = 1024L * 1024 * 1024;
+    assertEquals(gib / 4, HttpSettings.fromConfig(ConfigFactory.load(), gib).bodyBudgetBytes());
+    assertEquals(gib / 10, HttpSettings.fromConfig(with("sluice.http.body-budget-heap-fraction = 0.1"), gib).bodyBudgetBytes());
+    assertEquals(100L * 1024 * 1024, HttpSettings.fromConfig(with("sluice.http.body-budget = 100MiB"), gib).bodyBudgetBytes());
+  }
+
+  @Test
+  void noBodyLargerThanTheWholeBudgetIsEverAccepted() {
+    long heap = 128L * 1024 * 1024;
+    HttpSettings s = HttpSettings.fromConfig(ConfigFactory.load(), heap);
+    assertEquals(64L * 1024 * 1024, s.maxAppendBytes());
+    assertEquals(heap / 4, s.maxBodyBytes());
   }
 
   @Test
@@ -44,7 +63,11 @@ class HttpSettingsTest {
       "sluice.http.sse-cycle = -1s|sluice.http.sse-cycle",
       "sluice.http.read-chunk-bytes = 4GiB|sluice.http.read-chunk-bytes",
       "sluice.http.port = 70000|sluice.http.port",
-      "sluice.http.cors.allow-origin = \"\"|sluice.http.cors.allow-origin"})
+      "sluice.http.cors.allow-origin = \"\"|sluice.http.cors.allow-origin",
+      "sluice.http.body-budget = 0|sluice.http.body-budget",
+      "sluice.http.body-budget-heap-fraction = 1.5|sluice.http.body-budget-heap-fraction",
+      "sluice.http.request-head-timeout = 0s|sluice.http.request-head-timeout",
+      "sluice.http.connections.max = 0|sluice.http.connections.max"})
   void invalidValuesNameTheirKey(String override, String key) {
     var e = assertThrows(IllegalArgumentException.class, () -> HttpSettings.fromConfig(with(override)));
     assertTrue(e.getMessage().startsWith(key + " "), e.getMessage());

@@ -5,6 +5,7 @@ import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.cluster.ClusterSettings;
 import dev.sluice.cluster.NodeConfig;
 import dev.sluice.http.HttpSettings;
+import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,14 @@ public final class SluiceNode {
       var storage = RocksDbStorage.get(system);
       var streams = SluiceStreams.start(system, storage.dataStore());
       var route = StreamRoutes.create(streams.gateway(), http, InstantSource.system());
-      return Http.get(system).newServerAt(http.host(), http.port()).bind(route).thenApply(binding -> {
+      var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
+      if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
+      else log.info("Serving {}", connections.describe());
+      var serverSettings = ServerSettings.create(system.classicSystem()).withMaxConnections(connections.connections());
+      // Materialized once per connection: each gets its own request-head timer.
+      var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
+      return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
+          .thenApply(binding -> {
         binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
         // Release live readers first: a long-poll whose client left would otherwise hold
         // "service-requests-done" until its timeout.

@@ -195,6 +195,7 @@ public final class NodeProcess implements AutoCloseable {
     private Duration readyTimeout = Duration.ofSeconds(60);
     private final List<String> extraArgs = new ArrayList<>();
     private final List<String> extraJvmOpts = new ArrayList<>();
+    private int fdLimit;
 
     private Builder(String testName, Path dataDir) {
       this.testName = testName;
@@ -221,6 +222,15 @@ public final class NodeProcess implements AutoCloseable {
     /** More JVM options, e.g. {@code -Dsluice.some.key=value} (system properties override HOCON). */
     public Builder jvmOpts(String... opts) {
       extraJvmOpts.addAll(Arrays.asList(opts));
+      return this;
+    }
+
+    /**
+     * Starts the JVM under {@code prlimit --nofile=N:N} (util-linux), so the node runs with a
+     * file-descriptor limit of {@code n}, as an operator's {@code ulimit -n} would set it.
+     */
+    public Builder fdLimit(int n) {
+      this.fdLimit = n;
       return this;
     }
 
@@ -283,6 +293,7 @@ public final class NodeProcess implements AutoCloseable {
         return cmd;
       }
       List<String> cmd = new ArrayList<>();
+      if (fdLimit > 0) cmd.addAll(List.of("prlimit", "--nofile=" + fdLimit + ":" + fdLimit, "--"));
       cmd.add(ItEnv.javaExecutable());
       cmd.addAll(DEFAULT_JVM_OPTS);
       String extraJvm = System.getProperty("sluice.it.jvmOpts", "");
