@@ -28,7 +28,7 @@ import org.apache.pekko.http.scaladsl.model.InvalidContentLengthException;
 import org.apache.pekko.http.scaladsl.model.ParsingException;
 
 /**
- * The only place that turns outcomes into error statuses (STYLE.md §4.3): protocol rejections
+ * The only place that turns outcomes into error statuses (docs/style.md §4.3): protocol rejections
  * ({@link ErrorCode}, one exhaustive switch) and failures (503 retryable, 500 otherwise). Error
  * bodies are short {@code text/plain}; clients rely on status and headers only (checklist §0
  * "Error bodies"). Security headers are added by {@link StreamRoutes} around everything.
@@ -90,7 +90,7 @@ final class ErrorMapping {
     if (t instanceof StreamRejectedException r) return rejection(r.rejection());
     if (t instanceof BadRequestException b) return badRequest(b.getMessage());
     if (t instanceof StreamUnavailableException || t instanceof OverloadedException) {
-      // Outcome unknown; idempotent producers make the retry safe (STYLE.md §4.3).
+      // Outcome unknown; idempotent producers make the retry safe (docs/style.md §4.3).
       return plain(StatusCodes.SERVICE_UNAVAILABLE, "temporarily unavailable, retry",
           List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "1")));
     }

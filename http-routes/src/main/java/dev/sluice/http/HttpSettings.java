@@ -8,7 +8,7 @@ import java.time.Duration;
  * there). Immutable, thread-safe.
  *
  * <p>The routes also depend on server-level Pekko settings that a library must not set itself
- * (STYLE.md §4.4); the server's {@code application.conf} must apply:
+ * (docs/style.md §4.4); the server's {@code application.conf} must apply:
  *
  * <ul>
  *   <li>{@code pekko.http.server.transparent-head-requests = off}: otherwise Pekko turns HEAD into

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code sluice.http} defaults and validation (STYLE.md §4.4). */
+/** {@code sluice.http} defaults and validation (docs/style.md §4.4). */
 class HttpSettingsTest {
   private static Config with(String overrides) {
     return ConfigFactory.parseString(overrides).withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
