@@ -4,6 +4,7 @@ import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.stream.Asks;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
+import dev.sluice.actors.tail.TailRelay;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.protocol.Offset;
@@ -37,14 +38,28 @@ public final class ShardedStreamGateway implements StreamGateway {
   private final StreamReader reader;
   private final Executor blockingIo;
   private final Duration askTimeout;
+  /** This node's relay: live readers here register it with a stream owned elsewhere. */
+  private final ActorRef<TailRelay.Command> relay;
 
   public ShardedStreamGateway(ClusterSharding sharding, TailHub hub, StreamReader reader, Executor blockingIo, Duration askTimeout) {
+    this(sharding, hub, reader, blockingIo, askTimeout, null);
+  }
+
+  public ShardedStreamGateway(ClusterSharding sharding, TailHub hub, StreamReader reader, Executor blockingIo,
+                              Duration askTimeout, ActorRef<TailRelay.Command> relay) {
     this.sharding = sharding;
     this.hub = hub;
     this.reader = reader;
     this.blockingIo = blockingIo;
     this.askTimeout = askTimeout;
+    this.relay = relay;
   }
+
+  /**
+   * Slack added to a watch lease beyond the reader's own wait: the lease must outlive the wait
+   * even when the look itself took a while, or a change near the end of the wait would be missed.
+   */
+  private static final long WATCH_SLACK_MILLIS = 5_000;
 
   private EntityRef<StreamEntity.Command> ref(String path) {
     return sharding.entityRefFor(StreamEntity.TYPE_KEY, path);
@@ -113,7 +128,8 @@ public final class ShardedStreamGateway implements StreamGateway {
     if (hub.isClosing()) return CompletableFuture.completedFuture(Optional.empty());
     // Listen before looking, so a commit between the look and the wait still wakes us.
     TailHub.Waiter waiter = waits.listen(hub, path);
-    return view(path, false).whenComplete((v, err) -> {
+    long watchMillis = Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000) + WATCH_SLACK_MILLIS;
+    return this.<StreamView>ask(path, r -> new StreamEntity.GetView(false, r, relay, watchMillis)).whenComplete((v, err) -> {
       if (err != null) waiter.cancel();
     }).thenCompose(v -> {
       if (v.tail() > fromPos || v.info().closed()) {

@@ -2,6 +2,7 @@ package dev.sluice.actors.api;
 
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
+import dev.sluice.actors.tail.TailRelay;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.protocol.ProducerClaim;
 import dev.sluice.core.rules.Commands;
@@ -47,14 +48,17 @@ public final class SluiceStreams {
    *     not replicated yet, so Sluice runs on single-node clusters only (see {@link SingleNodeGuard})
    */
   public static SluiceStreams start(ActorSystem<?> system, StreamDataStore store, ActorsSettings settings, InstantSource clock) {
-    SingleNodeGuard.checkConfig(system);
-    system.systemActorOf(SingleNodeGuard.behavior(), "sluice-single-node-guard", Props.empty());
+    if (settings.singleNodeGuard()) {
+      SingleNodeGuard.checkConfig(system);
+      system.systemActorOf(SingleNodeGuard.behavior(), "sluice-single-node-guard", Props.empty());
+    }
     var sharding = ClusterSharding.get(system);
     var hub = new TailHub();
     Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingIoDispatcher()));
     var deps = new StreamEntity.Deps(sharding, hub, store, blockingIo, clock, settings.askTimeout(), settings.snapshotEvery());
     sharding.init(Entity.of(StreamEntity.TYPE_KEY, ctx -> StreamEntity.create(ctx.getEntityId(), deps)));
-    var gateway = new ShardedStreamGateway(sharding, hub, new StreamReader(store), blockingIo, settings.askTimeout());
+    var relay = system.systemActorOf(TailRelay.create(hub), "sluice-tail-relay", Props.empty());
+    var gateway = new ShardedStreamGateway(sharding, hub, new StreamReader(store), blockingIo, settings.askTimeout(), relay);
     return new SluiceStreams(gateway, hub);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.tail.TailHub;
+import dev.sluice.actors.tail.TailRelay;
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.error.Rejection;
 import dev.sluice.core.model.StreamEvent;
@@ -102,8 +103,17 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   public record Append(Commands.Append cmd, ActorRef<Reply<Commands.AppendResult>> replyTo) implements Command {}
 
-  /** Metadata for a read; {@code touch} refreshes a sliding TTL (GET does, HEAD does not: checklist §14). */
-  public record GetView(boolean touch, ActorRef<Reply<StreamView>> replyTo) implements Command {}
+  /**
+   * Metadata for a read; {@code touch} refreshes a sliding TTL (GET does, HEAD does not: checklist
+   * §14). A live reader on another node passes its node's {@code watcher} and how long it will wait
+   * ({@code watchMillis}): changes until then are relayed to that node ({@link Watchers}).
+   */
+  public record GetView(boolean touch, ActorRef<Reply<StreamView>> replyTo,
+                        ActorRef<TailRelay.Command> watcher, long watchMillis) implements Command {
+    public GetView(boolean touch, ActorRef<Reply<StreamView>> replyTo) {
+      this(touch, replyTo, null, 0);
+    }
+  }
 
   public record Delete(ActorRef<Reply<Boolean>> replyTo) implements Command {}
 
@@ -141,6 +151,8 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private final String path;
   private final Deps deps;
   private final AppendBatcher batcher = new AppendBatcher();
+  /** Other nodes with live readers of this stream. */
+  private final Watchers watchers = new Watchers();
   /** The appends of the write in flight, until it is durable (answered by {@link #failInFlight} if it fails). */
   private final List<Append> inFlight = new ArrayList<>();
   /** A cross-stream operation (fork acquisition, delete's fork check) is in flight. */
@@ -255,6 +267,9 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     if (check instanceof EntityRules.ViewCheck.ExpireFirst) return expireThenRetry(s, cmd);
     if (check instanceof EntityRules.ViewCheck.Reject r) return Effect().reply(cmd.replyTo(), Reply.rejected(r.rejection()));
     if (cmd.touch()) lastAccessMillis = now();
+    if (cmd.watcher() != null && !cmd.watcher().path().address().hasLocalScope()) {
+      watchers.watch(cmd.watcher(), now() + cmd.watchMillis());
+    }
     return Effect().reply(cmd.replyTo(), Reply.ok(view(s)));
   }
 
@@ -410,7 +425,9 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   /** Tells this node's live readers the committed state {@code s} (gone unless active). */
   private void publish(StreamState s, List<DataUnit> units) {
-    deps.hub().publish(path, new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(), s.status() != StreamStatus.ACTIVE, units));
+    var update = new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(), s.status() != StreamStatus.ACTIVE, units);
+    deps.hub().publish(path, update);
+    watchers.publish(path, update, now());
   }
 
   private void releaseSource(String sourcePath) {

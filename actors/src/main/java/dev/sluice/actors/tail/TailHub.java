@@ -32,7 +32,8 @@ public final class TailHub {
    * {@code units} are the units this change appended to {@code storeId}, in order, the last one
    * ending at {@code tail}; empty when there were none (or they are not known).
    */
-  public record TailUpdate(long storeId, long tail, boolean closed, boolean gone, List<DataUnit> units) {
+  public record TailUpdate(long storeId, long tail, boolean closed, boolean gone, List<DataUnit> units)
+      implements dev.sluice.core.CborSerializable {
     /** A wake-up without a change: waiters re-check the stream (see {@link #listen}). */
     public static final TailUpdate SPURIOUS = new TailUpdate(-1, -1, false, false, List.of());
 
