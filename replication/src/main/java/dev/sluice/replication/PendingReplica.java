@@ -9,10 +9,19 @@ import java.util.List;
  * is the overlay {@link Replica#handle} must see ({@link ReplicaLog}: "every change of earlier steps,
  * durable or not"). Entries of in-flight changes are kept in memory until their persist completes.
  *
+ * <p>The durable view may run ahead of this object: a store's batch lands (and its log view shows it)
+ * before the driver hears so and calls {@link #persisted()}; an actor handles other messages in between.
+ * So the overlay never asks the durable view for its tail while changes are in flight; it tracks the
+ * tail the durable view had when it was handed in, advanced by each change that {@link #persisted()}
+ * reports, and reads from the durable view only entries at or below that tail and below every in-flight
+ * truncation (the entries a landing change cannot touch).
+ *
  * <p>Not thread-safe: owned by the driver, one instance per stream.
  */
 public final class PendingReplica {
   private final ReplicaLog durable;
+  /** The durable log's tail as of the changes reported by {@link #persisted()} (not as the store sees it now). */
+  private long durableTail;
   private ReplicaState meta;
   /** In-flight changes, oldest first, each with the tail it leaves. */
   private final List<LogChange> inFlight = new ArrayList<>();
@@ -20,6 +29,7 @@ public final class PendingReplica {
   public PendingReplica(ReplicaState durableMeta, ReplicaLog durableLog) {
     this.meta = durableMeta;
     this.durable = durableLog;
+    this.durableTail = durableLog.tailSeq();
   }
 
   /** The latest meta, durable or not: the state the next step runs against. */
@@ -35,7 +45,7 @@ public final class PendingReplica {
 
   /** The oldest in-flight change is durable: the durable view now holds it. */
   public void persisted() {
-    if (!inFlight.isEmpty()) inFlight.remove(0);
+    if (!inFlight.isEmpty()) durableTail = inFlight.remove(0).tailAfter(durableTail);
   }
 
   /** Whether changes are still in flight (the driver must keep this object until they land). */
@@ -55,7 +65,7 @@ public final class PendingReplica {
     private final List<Entry> memory = new ArrayList<>();
 
     Overlay() {
-      long keep = durable.tailSeq();
+      long keep = durableTail;
       for (LogChange c : inFlight) {
         long tailBefore = keep + memory.size();
         if (c.truncates() && c.truncateAfter() < tailBefore) {

@@ -49,6 +49,41 @@ class PendingReplicaTest {
     }
   }
 
+  /**
+   * A store's durable view shows a change as soon as its batch is durable, before the driver (an actor
+   * that may handle other messages first) calls {@link PendingReplica#persisted()}. The overlay must not
+   * count that change twice in between.
+   */
+  @Test
+  void theOverlayIsRightWhileTheDurableViewAlreadyHoldsAChangeNotYetReportedPersisted() {
+    Random rnd = new Random(11);
+    for (int round = 0; round < 200; round++) {
+      InMemoryReplicaLog durable = new InMemoryReplicaLog();
+      durable.apply(LogChange.append(entries(1, rnd.nextInt(6), 1, "d")));
+      InMemoryReplicaLog expected = durable.copy();
+      ReplicaState meta = ReplicaState.empty("s", 0, "disk");
+      PendingReplica pending = new PendingReplica(meta, durable);
+      List<LogChange> changes = new ArrayList<>();
+      for (int step = 0; step < 5; step++) {
+        long tail = expected.tailSeq();
+        LogChange c = rnd.nextBoolean() || tail == 0
+            ? LogChange.append(entries(tail + 1, 1 + rnd.nextInt(3), step + 2, "a"))
+            : LogChange.replace(rnd.nextInt((int) tail + 1), List.of());
+        if (c.truncates()) c = LogChange.replace(c.truncateAfter(), entries(c.truncateAfter() + 1, rnd.nextInt(3), step + 2, "r"));
+        expected.apply(c);
+        pending.stepped(meta, c);
+        changes.add(c);
+      }
+      for (LogChange c : changes) {
+        durable.apply(c); // the batch landed ...
+        assertSameLog(expected, pending.log());
+        pending.persisted(); // ... and later the driver hears of it
+        assertSameLog(expected, pending.log());
+      }
+      assertFalse(pending.hasInFlight());
+    }
+  }
+
   private static void assertSameLog(InMemoryReplicaLog expected, ReplicaLog actual) {
     assertEquals(expected.tailSeq(), actual.tailSeq());
     for (long seq = 0; seq <= expected.tailSeq(); seq++) assertEquals(expected.epochAt(seq), actual.epochAt(seq), "epoch at " + seq);

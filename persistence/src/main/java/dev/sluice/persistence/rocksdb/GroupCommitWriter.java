@@ -64,6 +64,18 @@ final class GroupCommitWriter implements AutoCloseable {
     List<StreamWrite> compute(CommittedReader committed) throws Exception;
   }
 
+  /**
+   * A write computed on the writer thread against the batch so far, without splitting it (unlike an
+   * {@link IsolatedWrite}): it reads raw keys with read-your-writes and applies stream writes
+   * through {@link WriteContext.Staging}. The replica store's persist is one: it must see the entries
+   * and replica meta of earlier persists of its stream in the same batch, and it shares that batch's
+   * fsync with everything else. An exception fails only this request, and undoes its changes.
+   */
+  @FunctionalInterface
+  interface StagedWrite {
+    void applyTo(WriteContext.Staging batch) throws Exception;
+  }
+
   /** Reads committed state only, never the current batch; see {@link KeyRangeScan}. */
   @FunctionalInterface
   interface CommittedReader {
@@ -75,13 +87,15 @@ final class GroupCommitWriter implements AutoCloseable {
   static final class Request {
     private final List<StreamWrite> writes;
     private final IsolatedWrite isolated;
+    private final StagedWrite staged;
     private final long approxBytes;
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private Throwable failure;
 
-    private Request(List<StreamWrite> writes, IsolatedWrite isolated, long approxBytes) {
+    private Request(List<StreamWrite> writes, IsolatedWrite isolated, StagedWrite staged, long approxBytes) {
       this.writes = writes;
       this.isolated = isolated;
+      this.staged = staged;
       this.approxBytes = approxBytes;
     }
 
@@ -89,9 +103,14 @@ final class GroupCommitWriter implements AutoCloseable {
       return isolated != null;
     }
 
+    /** Null unless this request is a {@link StagedWrite}. */
+    StagedWrite staged() {
+      return staged;
+    }
+
     /** A barrier writes nothing; it only waits for what was queued before it. */
     boolean isBarrier() {
-      return isolated == null && writes.isEmpty();
+      return isolated == null && staged == null && writes.isEmpty();
     }
 
     /** What to apply: the values given, or those an isolated write computes from committed state. */
@@ -107,7 +126,7 @@ final class GroupCommitWriter implements AutoCloseable {
   /** Streams whose committed meta the writer keeps in memory (count; ~200 bytes each). */
   static final int META_CACHE_ENTRIES = 65_536;
 
-  private static final Request POISON = new Request(List.of(), null, 0);
+  private static final Request POISON = new Request(List.of(), null, null, 0);
 
   private final RocksDbHandle handle;
   private final WriteOptions writeOptions;
@@ -153,7 +172,7 @@ final class GroupCommitWriter implements AutoCloseable {
    */
   CompletableFuture<Void> submit(List<StreamWrite> writes) {
     List<StreamWrite> own = List.copyOf(writes);
-    return enqueue(new Request(own, null, StreamWrite.encodedSize(own)));
+    return enqueue(new Request(own, null, null, StreamWrite.encodedSize(own)));
   }
 
   /**
@@ -161,12 +180,21 @@ final class GroupCommitWriter implements AutoCloseable {
    * then {@code write} computes the values to apply. For rare operations only (it splits a batch).
    */
   CompletableFuture<Void> submitIsolated(IsolatedWrite write) {
-    return enqueue(new Request(null, write, 0));
+    return enqueue(new Request(null, write, null, 0));
+  }
+
+  /**
+   * Queues a write that is computed on the writer thread against the batch so far, sharing the
+   * batch ({@link StagedWrite}); {@code approxBytes} counts toward the batch size limit. The future
+   * completes once its batch is durable.
+   */
+  CompletableFuture<Void> submitStaged(StagedWrite write, long approxBytes) {
+    return enqueue(new Request(List.of(), null, write, approxBytes));
   }
 
   /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
   CompletableFuture<Void> barrier() {
-    return enqueue(new Request(List.of(), null, 0));
+    return enqueue(new Request(List.of(), null, null, 0));
   }
 
   /** Why writes would fail now, if the writer knows they would (storage full or failed). */

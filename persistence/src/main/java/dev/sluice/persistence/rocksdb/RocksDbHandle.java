@@ -313,7 +313,8 @@ final class RocksDbHandle implements AutoCloseable {
   /**
    * A new database gets the current format version and a random disk UUID (the BookKeeper "cookie"
    * that will let a replica notice it lost its disk, {@code persistence/design-notes.md} §7); an
-   * existing one must carry the version this code understands.
+   * existing one must carry the version this code understands, or the one version before it, which
+   * is upgraded in place ({@link KeyLayout#UPGRADABLE_FORMAT_VERSION}).
    */
   private static UUID checkNodeKeys(RocksDB db, ColumnFamilyHandle cf) throws RocksDBException {
     byte[] version = db.get(cf, KeyLayout.NODE_FORMAT_VERSION);
@@ -329,6 +330,15 @@ final class RocksDbHandle implements AutoCloseable {
       return uuid;
     }
     int found = version.length == 4 ? ByteBuffer.wrap(version).getInt() : -1;
+    if (found == KeyLayout.UPGRADABLE_FORMAT_VERSION) {
+      // Everything the newer version adds is already there (the repl column family was created by
+      // this open) or written on first use, so only the version number changes. Recording it keeps
+      // an older binary from ever mistaking this database for one it fully understands.
+      try (WriteOptions sync = new WriteOptions().setSync(true)) {
+        db.put(cf, sync, KeyLayout.NODE_FORMAT_VERSION, ByteBuffer.allocate(4).putInt(KeyLayout.FORMAT_VERSION).array());
+      }
+      found = KeyLayout.FORMAT_VERSION;
+    }
     if (found != KeyLayout.FORMAT_VERSION) {
       throw new RocksDbStorageException("storage format version " + found + " is not supported (expected "
           + KeyLayout.FORMAT_VERSION + "); refusing to open rather than misread it");

@@ -15,7 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The node's one RocksDB instance, shared by the journal plugin ({@link #journalStore}), the
- * snapshot store ({@link #snapshotStorage}) and the read side ({@link #dataStore()}). A Pekko
+ * snapshot store ({@link #snapshotStorage}), the read side ({@link #dataStore()}) and, once the
+ * journal is replicated, the node's replica ({@link #replicaStore}). A Pekko
  * extension, so there is exactly one per ActorSystem:
  *
  * <pre>{@code
@@ -54,6 +55,8 @@ public final class RocksDbStorage implements Extension {
 
   private final RocksDbHandle handle;
   private final RocksDbStreamDataStore dataStore;
+  /** The one replica store of this node, once asked for; guarded by {@code this}. */
+  private RocksDbReplicaStore replicaStore;
 
   private RocksDbStorage(RocksDbHandle handle) {
     this.handle = handle;
@@ -102,6 +105,25 @@ public final class RocksDbStorage implements Extension {
   /** The snapshot store's storage on this node; loads run on {@code ioExecutor}, as for the journal. */
   public SnapshotStorage snapshotStorage(Executor ioExecutor) {
     return new LocalSnapshotStorage(handle, ioExecutor);
+  }
+
+  /**
+   * This node's replica storage, serving as replica {@code replicaOrdinal} of the replica set. The
+   * first call on a disk records its membership ({@link RocksDbReplicaStore#open}; blocks until that
+   * synced write is durable): {@code joiningExistingSet} says whether the set already ran without this
+   * disk (a replaced disk, which makes {@link RocksDbReplicaStore#diskReplaced()} true) or this is a
+   * founding member. Later calls, and later starts, keep what was recorded.
+   *
+   * @throws RocksDbStorageException if the disk already serves under another ordinal
+   */
+  public synchronized RocksDbReplicaStore replicaStore(int replicaOrdinal, boolean joiningExistingSet) {
+    if (replicaStore == null) {
+      replicaStore = RocksDbReplicaStore.open(handle, replicaOrdinal, joiningExistingSet);
+    } else if (replicaStore.replica() != replicaOrdinal) {
+      throw new IllegalArgumentException("this node already serves as replica " + replicaStore.replica()
+          + ", not " + replicaOrdinal);
+    }
+    return replicaStore;
   }
 
   /** What the group-commit writer has done since the storage opened. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -24,9 +25,39 @@ import org.rocksdb.WriteBatch;
  * corrupt), its key changes are rolled back to a save point and its staged {@code meta} changes are
  * dropped, so one bad request cannot corrupt the others sharing its batch.
  *
+ * <p>A staged request ({@link GroupCommitWriter.StagedWrite}, the replica store's persist) writes
+ * raw keys of {@link #RAW_COLUMNS} and applies stream writes through {@link Staging}, reading the
+ * raw keys as of the batch so far ({@link BatchOverlay}).
+ *
  * <p>Not thread-safe: confined to the writer thread, alive for one batch.
  */
 final class WriteContext implements AutoCloseable {
+  /**
+   * What a {@link GroupCommitWriter.StagedWrite} may do to the batch it joins. Its changes are part
+   * of its request: rolled back together if the request fails.
+   */
+  interface Staging {
+    /**
+     * A raw column's value as of this batch so far (earlier requests of the batch and this one
+     * included), else as committed; null if absent.
+     */
+    byte[] get(Column column, byte[] key) throws RocksDBException;
+
+    void put(Column column, byte[] key, byte[] value) throws RocksDBException;
+
+    void deleteRange(Column column, byte[] from, byte[] toExclusive) throws RocksDBException;
+
+    /** Applies a stream write exactly as a submitted one is applied (meta overlay, continuity guard). */
+    void apply(StreamWrite write) throws RocksDBException;
+  }
+
+  /**
+   * The columns a staged write may change key by key: the replica's own log and meta, and the node
+   * keys. The readable columns change only through {@link StreamWrite}s, so the meta overlay and the
+   * continuity guard see every change to them.
+   */
+  static final Set<Column> RAW_COLUMNS = Set.of(Column.REPL, Column.DEFAULT);
+
   private final RocksDbHandle handle;
   private final MetaCache committed;
   private final WriteBatch batch = new WriteBatch();
@@ -34,6 +65,37 @@ final class WriteContext implements AutoCloseable {
   private final Map<StreamKey, MetaRecord> requestMeta = new HashMap<>();
   private final List<GroupCommitWriter.Request> members = new ArrayList<>();
   private final GroupCommitWriter.CommittedReader committedReader;
+  private final BatchOverlay overlay = new BatchOverlay();
+  private final Staging staging = new Staging() {
+    @Override
+    public byte[] get(Column column, byte[] key) throws RocksDBException {
+      requireRaw(column);
+      BatchOverlay.Lookup l = overlay.get(column, key);
+      if (l instanceof BatchOverlay.Found f) {
+        return f.value();
+      }
+      return l instanceof BatchOverlay.Absent ? null : handle.db().get(handle.column(column), key);
+    }
+
+    @Override
+    public void put(Column column, byte[] key, byte[] value) throws RocksDBException {
+      requireRaw(column);
+      batch.put(handle.column(column), key, value);
+      overlay.put(column, key, value);
+    }
+
+    @Override
+    public void deleteRange(Column column, byte[] from, byte[] toExclusive) throws RocksDBException {
+      requireRaw(column);
+      batch.deleteRange(handle.column(column), from, toExclusive);
+      overlay.deleteRange(column, from, toExclusive);
+    }
+
+    @Override
+    public void apply(StreamWrite write) throws RocksDBException {
+      WriteContext.this.apply(write);
+    }
+  };
   private Throwable broken;
 
   WriteContext(RocksDbHandle handle, MetaCache committed) {
@@ -50,13 +112,19 @@ final class WriteContext implements AutoCloseable {
     }
     batch.setSavePoint();
     try {
-      for (StreamWrite write : request.writes(committedReader)) {
-        apply(write);
+      if (request.staged() != null) {
+        request.staged().applyTo(staging);
+      } else {
+        for (StreamWrite write : request.writes(committedReader)) {
+          apply(write);
+        }
       }
       batchMeta.putAll(requestMeta);
+      overlay.requestSucceeded();
       batch.popSavePoint();
     } catch (Throwable t) {
       request.fail(t);
+      overlay.requestFailed();
       try {
         batch.rollbackToSavePoint();
       } catch (RocksDBException | RuntimeException e) {
@@ -90,6 +158,12 @@ final class WriteContext implements AutoCloseable {
       } else {
         throw new IllegalStateException("unknown op " + op); // unreachable: WriteOp is sealed
       }
+    }
+  }
+
+  private static void requireRaw(Column column) {
+    if (!RAW_COLUMNS.contains(column)) {
+      throw new IllegalArgumentException("raw key writes to " + column.cfName() + " are not allowed; use a StreamWrite");
     }
   }
 

@@ -16,7 +16,12 @@ public enum Column {
   LOG("log", 1),
   META("meta", 2),
   SNAP("snap", 3),
-  DATA("data", 4);
+  DATA("data", 4),
+  /**
+   * The replica's own log and per-stream replica meta ({@link KeyLayout}); written only by the
+   * replica store, never by a {@link WriteOp} (an entry's payload must not touch the log it is in).
+   */
+  REPL("repl", 5);
 
   private final String cfName;
   private final int id;

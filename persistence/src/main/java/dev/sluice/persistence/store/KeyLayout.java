@@ -15,6 +15,10 @@ import java.nio.charset.StandardCharsets;
  * -------------  ------------------------------------------------  ------------------------------------------
  * default        "node/format-version" (ASCII)                     u32 {@value #FORMAT_VERSION}
  *                "node/disk-uuid" (ASCII)                          16 bytes, random at creation
+ *                "node/replica" (ASCII)                            ReplicaMembership: u8 fmt=1, u16 ordinal,
+ *                                                                   u8 replacedDisk, u32 crc32c
+ *                                                                   (written once, when the disk first serves
+ *                                                                   as a replica)
  * log            [pg u16][pidLen u16][pid utf8][seqNr u64]         LogRecord: u8 fmt=1, u64 epoch,
  *                                                                   u16 len + writerUuid utf8,
  *                                                                   i32 serializerId, u16 len + manifest,
@@ -28,6 +32,17 @@ import java.nio.charset.StandardCharsets;
  *                                                                   u32 crc32c   (blob = i32 serializerId,
  *                                                                   u16 len + manifest, u32 len + bytes)
  * data           [storeId u64][position u64]                       raw unit bytes (RocksDB block checksums)
+ * repl           [pg u16][pidLen u16][pid utf8]                    ReplicaMetaRecord: u8 fmt=1, u16 replica,
+ *                  (the stream's replica meta)                      u16 len + diskUuid utf8, u64 promised,
+ *                                                                   u64 tailSeq, u64 tailEpoch, u64 lac,
+ *                                                                   u8 limbo, i32 limboHeard, u64 limboTarget,
+ *                                                                   u64 limboTargetEpoch, u64 materializedUpTo,
+ *                                                                   u32 crc32c
+ *                [pg u16][pidLen u16][pid utf8][entrySeq u64]      ReplEntryRecord: u8 fmt=1, u64 epoch,
+ *                  (one replicated log entry)                       u8 hasProducer [, u16 len + producerId utf8,
+ *                                                                   u64 producerEpoch, u64 producerSeq],
+ *                                                                   u32 len + payload (an encoded StreamWrite),
+ *                                                                   u32 crc32c
  * </pre>
  *
  * <p>Invariants:
@@ -38,6 +53,13 @@ import java.nio.charset.StandardCharsets;
  *       it leads every per-stream key so a group can be range-deleted or scanned alone.
  *   <li>{@code log}, {@code meta} (and the {@code data} of {@code IndexedData} events) change only in
  *       one {@code WriteBatch}, so the tail in {@code meta} always matches the events in {@code log}.
+ *   <li>In {@code repl} a stream's meta key is the prefix of its entry keys, so it sorts right before
+ *       them and the stream's whole replica state is one contiguous key range; entry scans start at
+ *       entrySeq 0 and so never see it. Entry sequence numbers are the replicated log's own (dense,
+ *       from 1), not Pekko's.
+ *   <li>{@code log}, {@code meta} and {@code data} of a replicated stream hold exactly the committed
+ *       entries' payloads up to {@code materializedUpTo} (never above {@code lac}), written in the same
+ *       batch as the replica meta that records it.
  *   <li>The upper bound of a whole stream's or store's range is the key whose last field is
  *       {@code 0x8000000000000000}, which sorts above every non-negative number (see
  *       {@link #seqKeyUpperBound}); no {@code +1} overflow at {@code Long.MAX_VALUE}.
@@ -46,8 +68,18 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread-safe: stateless static functions.
  */
 public final class KeyLayout {
-  /** Version of this whole layout, stored under {@link #NODE_FORMAT_VERSION}; bumped on any change. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of this whole layout, stored under {@link #NODE_FORMAT_VERSION}; bumped on any change.
+   * 2 added the {@code repl} column family and {@code node/replica}.
+   */
+  public static final int FORMAT_VERSION = 2;
+
+  /**
+   * The older version a database may still have; opening it upgrades it in place. Version 1 differs
+   * only by lacking what version 2 added (an empty column family, created at open, and a node key
+   * written on first use), so the upgrade rewrites nothing but the version number.
+   */
+  public static final int UPGRADABLE_FORMAT_VERSION = 1;
 
   /** The only placement group until placement groups are introduced. */
   public static final int DEFAULT_PLACEMENT_GROUP = 0;
@@ -59,6 +91,9 @@ public final class KeyLayout {
    * synced write that succeeds proves writes work again. Never read; older code ignores it.
    */
   public static final byte[] NODE_WRITE_PROBE = ascii("node/write-probe");
+
+  /** This disk's membership in the replica set ({@code ReplicaMembership}); absent until it first serves as one. */
+  public static final byte[] NODE_REPLICA = ascii("node/replica");
 
   /** Longest persistenceId in UTF-8 bytes that fits the {@code u16} length prefix. */
   public static final int MAX_PID_BYTES = 0xFFFF;
@@ -91,6 +126,16 @@ public final class KeyLayout {
     byte[] pid = pidBytes(persistenceId);
     long next = toSeqNrInclusive == Long.MAX_VALUE ? Long.MIN_VALUE : toSeqNrInclusive + 1;
     return streamPrefix(placementGroup, pid, U64).putLong(next).array();
+  }
+
+  /** {@code repl} key of a stream's replica meta: the stream's prefix, {@code [pg][pidLen][pid]}. */
+  public static byte[] replMetaKey(int placementGroup, String persistenceId) {
+    return streamKey(placementGroup, persistenceId);
+  }
+
+  /** {@code repl} key of one log entry: {@code [pg][pidLen][pid][entrySeq]}. */
+  public static byte[] replEntryKey(int placementGroup, String persistenceId, long entrySeq) {
+    return seqKey(placementGroup, persistenceId, entrySeq);
   }
 
   /** {@code data} key: {@code [storeId][position]}. */

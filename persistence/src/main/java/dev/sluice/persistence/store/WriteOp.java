@@ -15,8 +15,10 @@ import java.util.Objects;
  * replica; a closure can only be run.
  *
  * <p>Invariant: no key change touches {@link Column#META} (meta changes only through the meta
- * operations, so the writer's meta overlay and cache stay exact) or {@link Column#DEFAULT} (the
- * node keys, written once at creation).
+ * operations, so the writer's meta overlay and cache stay exact), {@link Column#DEFAULT} (the
+ * node keys, written once at creation) or {@link Column#REPL} (the replica's log: a write is an
+ * entry's payload there, and a payload that rewrote the log holding it would make the replica's
+ * state depend on what it materialized).
  *
  * <p>Immutable. The {@link Bytes} are wrapped without copying: whoever builds an op hands its
  * arrays over and must not change them afterwards ({@link #put} and friends say so).
@@ -133,9 +135,10 @@ public sealed interface WriteOp
 
   private static void requireKeyColumn(Column column) {
     Objects.requireNonNull(column, "column");
-    if (column == Column.META || column == Column.DEFAULT) {
+    if (column == Column.META || column == Column.DEFAULT || column == Column.REPL) {
       throw new IllegalArgumentException(
-          "key changes to " + column.cfName() + " are not allowed; meta changes only through meta operations");
+          "key changes to " + column.cfName() + " are not allowed; meta changes only through meta operations,"
+              + " the replica log only through the replica store");
     }
   }
 }
