@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,7 +18,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.Serialization$;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -136,11 +134,10 @@ public final class Batcher extends AbstractBehavior<Batcher.Command> {
   }
 
   private void sendChunked(Batch batch) {
-    ExtendedActorSystem system = (ExtendedActorSystem) Adapter.toClassic(getContext().getSystem());
-    Serialization serialization = SerializationExtension.get(system);
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(getContext().getSystem()));
     Serializer serializer = serialization.findSerializerFor(batch);
-    // Actor refs inside must be written with this node's remote address, as Artery would.
-    byte[] bytes = Serialization$.MODULE$.withTransportInformation(system, () -> serializer.toBinary(batch));
+    // serialize() writes actor refs with this node's remote address, as Artery would.
+    byte[] bytes = serialization.serialize(batch).get();
     String manifest = Serializers.manifestFor(serializer, batch);
     int size = settings.chunkBytes();
     int count = (bytes.length + size - 1) / size;

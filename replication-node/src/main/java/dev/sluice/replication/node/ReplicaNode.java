@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -96,11 +97,15 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     if (store.replica() != settings.ordinal()) {
       throw new IllegalArgumentException("store belongs to replica " + store.replica() + " but sluice.replication.node-ordinal is " + settings.ordinal());
     }
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(LimboTick.INSTANCE, LimboTick.INSTANCE, settings.limboTick());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, Sweep.INSTANCE, settings.idleSweep());
       return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()));
     }));
+    // Resume, not restart: a fresh incarnation would forget the persists still in flight and could start
+    // a second one for the same stream, which the store contract forbids. Known failures (a step, a
+    // load, a persist call, a chunk) are handled in place; this only keeps a bug from stopping the node.
+    return Behaviors.supervise(node).onFailure(RuntimeException.class, SupervisorStrategy.resume());
   }
 
   @Override
@@ -159,9 +164,14 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     r.next++;
     if (r.next < r.count) return this;
     reassembly.remove(c.fromNode());
-    Object whole = SerializationExtension.get(Adapter.toClassic(getContext().getSystem()))
-        .deserialize(r.bytes.toByteArray(), c.serializerId(), c.manifest()).get();
-    return onBatch((Batch) whole);
+    scala.util.Try<Object> whole = SerializationExtension.get(Adapter.toClassic(getContext().getSystem()))
+        .deserialize(r.bytes.toByteArray(), c.serializerId(), c.manifest());
+    if (whole.isFailure() || !(whole.get() instanceof Batch b)) {
+      // Like an undecodable Artery message: dropped (the sender's ack timeout moves it on).
+      getContext().getLog().warn("dropping undecodable chunked batch {} from node {}", c.id(), c.fromNode(), whole.isFailure() ? whole.failed().get() : null);
+      return this;
+    }
+    return onBatch(b);
   }
 
   private Behavior<Command> onPersisted(Persisted done) {
