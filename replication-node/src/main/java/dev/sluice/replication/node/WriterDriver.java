@@ -197,9 +197,12 @@ public final class WriterDriver {
       // The local replica's promise is only a floor to fence above; a majority decides.
       writer = Writer.create(stream, transport.self(), p.promised(), settings.writer(), Bugs.NONE);
       apply(writer.start());
-      for (Append a : early) onAppend(a);
-      early.clear();
       return this;
+    }
+
+    private boolean opening() {
+      Writer.Phase phase = writer.phase();
+      return phase == Writer.Phase.FENCING || phase == Writer.Phase.READING || phase == Writer.Phase.RESTAMPING;
     }
 
     private Behavior<Command> onReply(ToWriterItem item) {
@@ -208,7 +211,8 @@ public final class WriterDriver {
     }
 
     private Behavior<Command> onAppend(Append a) {
-      if (writer == null) {
+      // The writer rejects appends until it serves; the caller was promised they wait for the open.
+      if (writer == null || opening()) {
         early.add(a);
         return this;
       }
@@ -255,6 +259,11 @@ public final class WriterDriver {
       } else if (writer.phase() == Writer.Phase.CLOSED && !closed.isDone()) {
         opened.completeExceptionally(new WriterClosedException(writer.closeReason()));
         closed.complete(writer.closeReason());
+      }
+      if (!early.isEmpty() && !opening()) {
+        List<Append> waited = List.copyOf(early);
+        early.clear();
+        for (Append a : waited) onAppend(a); // served, or rejected NOT_OWNER by a closed writer
       }
     }
 

@@ -2,13 +2,18 @@ package dev.sluice.replication.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.replication.Address;
 import dev.sluice.replication.Message;
+import dev.sluice.replication.Writer;
 import dev.sluice.replication.node.Wire.ToReplicaItem;
 import dev.sluice.replication.node.Wire.ToWriterItem;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,6 +28,7 @@ class ReplicaNodeTest {
 
   private ActorTestKit kit;
   private InMemoryReplicaStore store;
+  private ReplicationNode node;
   private ActorRef<ReplicaNode.Command> replica;
   private TestProbe<WriterDriver.Command> writer;
 
@@ -33,8 +39,10 @@ class ReplicaNodeTest {
     String self = "127.0.0.1:" + kit.system().address().getPort().orElseThrow();
     // The peers are never contacted here (no limbo), so any endpoints do.
     ReplicationSettings settings = ReplicationSettings.fromConfig(kit.system().settings().config())
-        .withNodes(List.of(self, "127.0.0.1:9", "127.0.0.1:10"), 0);
-    replica = ReplicationNode.start(kit.system(), settings, store).replicaNode();
+        .withNodes(List.of(self, "127.0.0.1:9", "127.0.0.1:10"), 0)
+        .withWriter(Writer.Settings.defaults()); // the simulator's short timeouts: a lonely writer gives up fast
+    node = ReplicationNode.start(kit.system(), settings, store);
+    replica = node.replicaNode();
     writer = kit.createTestProbe();
   }
 
@@ -84,5 +92,18 @@ class ReplicaNodeTest {
     send(new Message.Probe("s", E1, 7));
     assertInstanceOf(Message.Promise.class, reply());
     assertInstanceOf(Message.ProbeOk.class, reply());
+  }
+
+  @Test
+  void aWriterWithoutAQuorumFailsToOpenAndItsAppendsAreRejected() throws Exception {
+    WriterDriver lonely = node.openWriter("lonely");
+    CompletableFuture<Long> early = lonely.append(new byte[] {1}).toCompletableFuture();
+    ExecutionException open = assertThrows(ExecutionException.class, () -> lonely.opened().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertEquals(Writer.CloseReason.TIMEOUT, ((WriterDriver.WriterClosedException) open.getCause()).reason());
+    ExecutionException waited = assertThrows(ExecutionException.class, () -> early.get(10, TimeUnit.SECONDS));
+    assertEquals(Message.Reason.NOT_OWNER, ((WriterDriver.AppendRejectedException) waited.getCause()).reason());
+    ExecutionException late = assertThrows(ExecutionException.class, () -> lonely.append(new byte[] {2}).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertEquals(Message.Reason.NOT_OWNER, ((WriterDriver.AppendRejectedException) late.getCause()).reason());
+    lonely.stop();
   }
 }

@@ -105,7 +105,7 @@ class ReplicationOverArteryTest {
     try (ThreeNodes cluster = ThreeNodes.start()) {
       String stream = "stream-big";
       WriterDriver writer = cluster.node(0).openWriter(stream);
-      get(writer.opened());
+      // Appends issued before the open completes wait for it.
       byte[] big = new byte[1 << 20];
       new Random(42).nextBytes(big);
       CompletionStage<Long> small = writer.append(utf8("before"));
