@@ -20,7 +20,7 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
     }
     String host = c.getString("host");
     for (String s : seeds) {
-      if (!s.equals(host + ":" + port)) {
+      if (!replicated(root) && !s.equals(host + ":" + port)) {
         throw new IllegalArgumentException(MULTI_NODE_UNSUPPORTED + " (sluice.cluster.seed-nodes names " + s + ")");
       }
     }
@@ -34,6 +34,14 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
   public static final String MULTI_NODE_UNSUPPORTED = "multi-node clusters are not supported by this version of"
       + " Sluice: streams are not replicated yet, so each stream's data lives only on the node that wrote it and"
       + " a second node would serve empty or shortened reads; run a single node (no seed nodes)";
+
+  /**
+   * Whether the node runs the replicated journal ({@code sluice.replication.enabled}); only then may
+   * it join other nodes. The key belongs to the persistence module's reference.conf.
+   */
+  public static boolean replicated(Config root) {
+    return root.hasPath("sluice.replication.enabled") && root.getBoolean("sluice.replication.enabled");
+  }
 
   public boolean singleNode() {
     return seedNodes.isEmpty();

@@ -24,6 +24,13 @@ public final class NodeConfig {
         .withFallback(ConfigFactory.parseResources("sluice/cluster.conf"))
         .withFallback(ConfigFactory.defaultReference());
     Config resolved = base.resolve();
+    if (ClusterSettings.replicated(resolved)) {
+      // The replicated journal, and the pekko.* settings a replicated cluster needs, over anything
+      // but the user's own overrides (docs/replication-wiring.md).
+      resolved = ConfigFactory.defaultOverrides().withFallback(overrides)
+          .withFallback(ConfigFactory.parseResources("sluice/replicated.conf"))
+          .withFallback(resolved).resolve();
+    }
     ClusterSettings cs = ClusterSettings.fromConfig(resolved);
     List<String> seeds = new ArrayList<>();
     for (String s : cs.seedNodes()) seeds.add("pekko://" + SYSTEM_NAME + "@" + s);

@@ -21,10 +21,16 @@ public final class Args {
       new Flag("--max-append-bytes", "sluice.http.max-append-bytes", "largest POST/PUT body, e.g. 64MiB (413 above)", false),
       new Flag("--cluster-host", "sluice.cluster.host", "Artery (cluster) bind address (default 127.0.0.1)", true),
       new Flag("--cluster-port", "sluice.cluster.port", "Artery (cluster) port, 0 = any (default 0)", false),
-      new Flag("--fsync", "sluice.persistence.rocksdb.sync", "on|off: fsync before acknowledging (default on; off loses acked data on power loss)", false));
+      new Flag("--fsync", "sluice.persistence.rocksdb.sync", "on|off: fsync before acknowledging (default on; off loses acked data on power loss)", false),
+      new Flag("--node-ordinal", "sluice.replication.node-ordinal", "this node's index (0, 1 or 2) in --cluster-nodes", false));
 
   /** Parsed arguments: HOCON overrides, an optional extra config file, or a request for help. */
-  public record Parsed(Map<String, String> overrides, String configFile, List<String> seedNodes, boolean help) {}
+  public record Parsed(Map<String, String> overrides, String configFile, List<String> seedNodes, List<String> clusterNodes,
+                       boolean help) {
+    public Parsed(Map<String, String> overrides, String configFile, List<String> seedNodes, boolean help) {
+      this(overrides, configFile, seedNodes, null, help);
+    }
+  }
 
   private Args() {}
 
@@ -32,6 +38,7 @@ public final class Args {
     var overrides = new LinkedHashMap<String, String>();
     String configFile = null;
     List<String> seeds = null;
+    List<String> clusterNodes = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) return new Parsed(Map.of(), null, null, true);
@@ -49,6 +56,10 @@ public final class Args {
         configFile = value;
         continue;
       }
+      if (name.equals("--cluster-nodes")) {
+        clusterNodes = List.of(value.split(","));
+        continue;
+      }
       if (name.equals("--seed-nodes")) {
         seeds = value.isBlank() ? List.of() : List.of(value.split(","));
         continue;
@@ -58,7 +69,7 @@ public final class Args {
           .orElseThrow(() -> new IllegalArgumentException("unknown option " + flagName + " (see --help)"));
       overrides.put(flag.key(), flag.quoted() ? quote(value) : value);
     }
-    return new Parsed(overrides, configFile, seeds, false);
+    return new Parsed(overrides, configFile, seeds, clusterNodes, false);
   }
 
   static String quote(String s) {
@@ -68,6 +79,8 @@ public final class Args {
   public static String usage() {
     var sb = new StringBuilder("Usage: bin/sluice [options]\n\nRuns a Sluice node (Durable Streams server).\n\nOptions:\n");
     for (Flag f : FLAGS) sb.append(String.format("  %-22s %s  [%s]%n", f.name() + " V", f.help(), f.key()));
+    sb.append(String.format("  %-22s %s%n", "--cluster-nodes H:P,H:P,H:P",
+        "the 3 nodes of a replicated cluster (Artery host:port, in ordinal order); with --node-ordinal"));
     sb.append(String.format("  %-22s %s%n", "--config FILE", "extra HOCON file (overrides defaults, below the flags)"));
     sb.append(String.format("  %-22s %s%n", "--help", "this text"));
     sb.append("\nAny HOCON key can also be set with -Dkey=value (JVM option, via SLUICE_JAVA_OPTS).\n");

@@ -62,6 +62,9 @@ public final class Main {
     if (args.seedNodes() != null) {
       flags = flags.withValue("sluice.cluster.seed-nodes", ConfigValueFactory.fromIterable(args.seedNodes()));
     }
+    if (args.clusterNodes() != null) {
+      flags = ClusterFlags.replicated(flags, args.clusterNodes());
+    }
     if (args.configFile() != null) {
       File f = new File(args.configFile());
       if (!f.isFile()) throw new IllegalArgumentException("--config file not found: " + f);
