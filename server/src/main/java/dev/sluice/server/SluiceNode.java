@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
@@ -51,7 +52,8 @@ public final class SluiceNode {
       if (clusterSettings.singleNode()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
       var storage = RocksDbStorage.get(system);
       var streams = SluiceStreams.start(system, storage.dataStore());
-      var route = StreamRoutes.create(streams.gateway(), http, InstantSource.system());
+      var route = Directives.concat(AdminRoutes.create(system),
+          StreamRoutes.create(streams.gateway(), http, InstantSource.system()));
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
       if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
       else log.info("Serving {}", connections.describe());
