@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -115,7 +116,32 @@ public final class ShardedStreamGateway implements StreamGateway {
 
   @Override
   public CompletionStage<ReadChunk> read(StreamView view, long fromPos, int maxBytes) {
-    return CompletableFuture.supplyAsync(() -> reader.read(view, fromPos, maxBytes), blockingIo);
+    return readLocal(view, fromPos, maxBytes, 1);
+  }
+
+  /** How long a read waits for this node's copy to catch up with the committed tail, in total. */
+  private static final long LOCAL_COPY_WAIT_MILLIS = 3_000;
+
+  /**
+   * Reads this node's copy; while it is behind the committed tail (a replica materializes committed
+   * data a few milliseconds after the owner acknowledged it), retries with a doubling delay, then
+   * gives up with "unavailable, retry" rather than answering short.
+   */
+  private CompletionStage<ReadChunk> readLocal(StreamView view, long fromPos, int maxBytes, long delayMillis) {
+    return CompletableFuture.supplyAsync(() -> reader.read(view, fromPos, maxBytes), blockingIo)
+        .handle((chunk, err) -> {
+          Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
+          if (cause == null) return CompletableFuture.completedFuture(chunk);
+          if (!(cause instanceof DataNotLocalYetException) || delayMillis > LOCAL_COPY_WAIT_MILLIS) {
+            return CompletableFuture.<ReadChunk>failedFuture(cause instanceof DataNotLocalYetException
+                ? new StreamUnavailableException("this node's copy of the stream is behind: " + cause.getMessage(), cause)
+                : cause);
+          }
+          Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, blockingIo);
+          return CompletableFuture.supplyAsync(() -> null, later)
+              .thenCompose(x -> readLocal(view, fromPos, maxBytes, delayMillis * 2));
+        })
+        .thenCompose(f -> f);
   }
 
   @Override
@@ -183,14 +209,14 @@ public final class ShardedStreamGateway implements StreamGateway {
     }
     wait.cancel(); // awaitLoop listens for itself, after asking the entity
     long deadline = System.nanoTime() + idleTimeout.toNanos();
-    return awaitLoop(path, c.pos(), deadline, waits).thenApplyAsync(v -> {
+    return awaitLoop(path, c.pos(), deadline, waits).thenComposeAsync(v -> {
       // Idle: an empty chunk repeats the caught-up signal as a keep-alive.
-      if (v.isEmpty()) return atTail(c);
+      if (v.isEmpty()) return CompletableFuture.completedFuture(atTail(c));
       var nv = v.get();
       if (nv.storeId() != c.view().storeId()) {
         throw new StreamRejectedException(Rejection.of(ErrorCode.STREAM_NOT_FOUND, "stream was re-created"));
       }
-      return emit(nv, reader.read(nv, c.pos(), maxChunkBytes));
+      return read(nv, c.pos(), maxChunkBytes).thenApply(chunk -> emit(nv, chunk));
     }, blockingIo);
   }
 

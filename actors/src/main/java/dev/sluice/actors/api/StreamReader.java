@@ -39,6 +39,11 @@ public final class StreamReader {
       long from = Math.max(pos, seg.start());
       List<DataUnit> got = store.read(seg.storeId(), from, seg.end(), (int) Math.min(Integer.MAX_VALUE, budget));
       if (got.isEmpty()) {
+        // Nothing starts in [from, seg.end): either `from` lies inside the segment's last unit (an
+        // offset a client made up), or this node's copy has not received that range yet. Never
+        // answer the second as an empty range with an advanced offset: the client would skip data.
+        long stored = store.storedEnd(seg.storeId());
+        if (stored < Math.min(seg.end(), tail)) throw new DataNotLocalYetException(seg.storeId(), stored, Math.min(seg.end(), tail));
         pos = seg.end();
         continue;
       }

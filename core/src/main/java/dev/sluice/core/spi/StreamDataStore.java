@@ -27,6 +27,17 @@ public interface StreamDataStore {
   Optional<DataUnit> unitAt(long storeId, long position);
 
   /**
+   * Where the bytes of {@code storeId} held by THIS node's storage end (the end of its last unit;
+   * 0 if none). A replica's storage learns committed data a little after the stream's owner
+   * acknowledged it, so a reader must not take a missing range for an empty one: it compares this
+   * with the committed tail it got from the owner and waits while the local copy is behind.
+   * {@link Long#MAX_VALUE} means "always complete" (a store that is the only copy).
+   */
+  default long storedEnd(long storeId) {
+    return Long.MAX_VALUE;
+  }
+
+  /**
    * Why writes to this storage would fail right now, when it knows they would: a
    * {@link StorageFullException} (too little free space), or another exception (a storage failure
    * it is recovering from by itself). Empty when writes may succeed. Cheap (no IO, no locks), so a

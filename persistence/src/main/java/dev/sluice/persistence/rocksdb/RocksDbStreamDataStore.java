@@ -58,6 +58,18 @@ public final class RocksDbStreamDataStore implements StreamDataStore {
     return handle.writer().writeBlocker();
   }
 
+  /** One reverse seek: the last unit of the store, by key order (= position order). */
+  @Override
+  public long storedEnd(long storeId) {
+    long[] end = {0};
+    handle.scan(Column.DATA, KeyLayout.dataKey(storeId, 0), KeyLayout.dataStoreEnd(storeId), KeyRangeScan.Direction.REVERSE,
+        (key, value) -> {
+          end[0] = KeyLayout.positionOf(key) + value.length;
+          return false;
+        });
+    return end[0];
+  }
+
   @Override
   public Optional<DataUnit> unitAt(long storeId, long position) {
     byte[] key = KeyLayout.dataKey(storeId, position);

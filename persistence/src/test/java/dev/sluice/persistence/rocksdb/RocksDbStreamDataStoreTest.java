@@ -91,6 +91,14 @@ class RocksDbStreamDataStoreTest {
   }
 
   @Test
+  void storedEndIsTheEndOfTheStoresLastUnitAndNeverLooksAtANeighbour() {
+    writeThreeUnits("stored-end", 500);
+    assertEquals(9, store.storedEnd(500), "cccc@5 ends at 9");
+    assertEquals(0, store.storedEnd(499), "nothing stored");
+    assertEquals(9, store.storedEnd(501), "the neighbour store's own unit");
+  }
+
+  @Test
   void unitAtFindsOnlyExactStartPositions() {
     writeThreeUnits("unit-at", 400);
     assertEquals(Optional.of(new DataUnit(3, Bytes.utf8("bb"))), store.unitAt(400, 3));
