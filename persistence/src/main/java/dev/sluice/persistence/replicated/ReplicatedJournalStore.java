@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -84,7 +85,19 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
       }
       results.add(submit(new StreamWrite(e.getKey(), e.getValue())));
     }
-    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+    if (results.size() == 1) {
+      return results.get(0);
+    }
+    // allOf would wrap the first failure in a CompletionException; the journal reports the cause.
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+      if (e == null) {
+        all.complete(null);
+      } else {
+        all.completeExceptionally(e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
+      }
+    });
+    return all;
   }
 
   private CompletableFuture<Void> submit(StreamWrite write) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -24,7 +23,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 final class ReplicatedNodes implements AutoCloseable {
   static final String SYSTEM = "sluice-replicated";
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
+  private final List<ActorSystem<?>> systems = new ArrayList<>();
+  /** Whether node i's system was made (and so is stopped) here. */
+  private final boolean[] owned = new boolean[3];
   private final List<Path> dirs = new ArrayList<>();
   private final List<ExecutorService> ios = new ArrayList<>();
   private final boolean[] down = new boolean[3];
@@ -49,20 +50,25 @@ final class ReplicatedNodes implements AutoCloseable {
   }
 
   static ReplicatedNodes start() {
-    return start(dir -> ActorTestKit.create(SYSTEM, config(dir)));
+    return start(SYSTEM, null, null);
   }
 
-  /** {@code node0} makes node 0's test kit from its directory (a TCK supplies its own system). */
-  static ReplicatedNodes start(Function<Path, ActorTestKit> node0) {
+  /**
+   * Starts the nodes, with {@code node0} (running in {@code dir0}, configured from {@link #config}) as
+   * node 0 if given (a TCK supplies its own system); the others are made here, named {@code name}.
+   */
+  static ReplicatedNodes start(String name, ActorSystem<?> node0, Path dir0) {
     ReplicatedNodes n = new ReplicatedNodes();
     List<String> endpoints = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Path dir = TestStorage.newDir("replicated-node-" + i + "-");
+      boolean given = i == 0 && node0 != null;
+      Path dir = given ? dir0 : TestStorage.newDir("replicated-node-" + i + "-");
       n.dirs.add(dir);
-      ActorTestKit kit = i == 0 ? node0.apply(dir) : ActorTestKit.create(SYSTEM, config(dir));
-      n.kits.add(kit);
+      ActorSystem<?> system = given ? node0 : ActorTestKit.create(name, config(dir)).system();
+      n.systems.add(system);
+      n.owned[i] = !given;
       n.ios.add(Executors.newFixedThreadPool(2));
-      endpoints.add("127.0.0.1:" + kit.system().address().getPort().orElseThrow());
+      endpoints.add("127.0.0.1:" + system.address().getPort().orElseThrow());
     }
     for (int i = 0; i < 3; i++) {
       ActorSystem<?> system = n.system(i);
@@ -73,7 +79,7 @@ final class ReplicatedNodes implements AutoCloseable {
   }
 
   ActorSystem<?> system(int i) {
-    return kits.get(i).system();
+    return systems.get(i);
   }
 
   /** A new replicated journal store on node {@code i} (its own writers). */
@@ -98,12 +104,14 @@ final class ReplicatedNodes implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = 0; i < kits.size(); i++) {
-      if (!down[i]) {
+    for (int i = 0; i < systems.size(); i++) {
+      if (owned[i] && !down[i]) {
         ActorTestKit.shutdown(system(i), Duration.ofSeconds(30), false);
       }
       ios.get(i).shutdownNow();
-      TestStorage.deleteRecursively(dirs.get(i));
+      if (owned[i]) {
+        TestStorage.deleteRecursively(dirs.get(i));
+      }
     }
   }
 }
