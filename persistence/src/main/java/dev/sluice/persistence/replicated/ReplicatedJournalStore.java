@@ -2,6 +2,7 @@ package dev.sluice.persistence.replicated;
 
 import dev.sluice.persistence.rocksdb.RocksDbReplicaStore;
 import dev.sluice.persistence.store.JournalStore;
+import dev.sluice.persistence.store.StorageException;
 import dev.sluice.persistence.store.StreamKey;
 import dev.sluice.persistence.store.StreamWrite;
 import dev.sluice.persistence.store.WriteOp;
@@ -59,6 +60,7 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
   private final Executor callbacks;
   private final ConcurrentHashMap<String, StreamSession> sessions = new ConcurrentHashMap<>();
   private final Cancellable sweep;
+  private volatile boolean closed;
 
   ReplicatedJournalStore(ActorSystem<?> system, ReplicationNode node, RocksDbReplicaStore replica, JournalStore local,
                          ReplicatedJournalSettings settings, Executor io) {
@@ -103,6 +105,9 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
   private CompletableFuture<Void> submit(StreamWrite write) {
     String stream = write.stream().persistenceId();
     while (true) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new NotStoredException("the replicated journal store is closed"));
+      }
       StreamSession[] created = {null};
       StreamSession s = sessions.computeIfAbsent(stream, k -> created[0] = newSession(write.stream()));
       if (s == created[0]) {
@@ -120,6 +125,9 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
   public CompletionStage<Long> highestSequenceNr(StreamKey stream) {
     if (!supported(stream)) {
       return unsupported(stream);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new StorageException("the replicated journal store is closed"));
     }
     StreamSession fresh = newSession(stream);
     StreamSession previous = sessions.put(stream.persistenceId(), fresh);
@@ -142,6 +150,7 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
   /** Takes no new writes; every writer stops once its writes in flight settled. */
   @Override
   public void close() {
+    closed = true;
     sweep.cancel();
     for (StreamSession s : sessions.values()) {
       s.retire();

@@ -96,14 +96,27 @@ final class StreamSession {
    * local {@code highestEver} is the stream's. Idempotent.
    */
   void start() {
-    WriterDriver d;
+    WriterDriver d = null;
+    StorageException superseded = null;
     synchronized (this) {
       if (phase != Phase.NEW) {
         return;
       }
-      phase = Phase.OPENING;
-      d = node.openWriter(stream());
-      driver = d;
+      if (retired) {
+        // A newer open replaced this one before it started: starting a writer now would only fence
+        // the newer one (and nobody would stop it).
+        phase = Phase.FAILED;
+        superseded = new StorageException("the open of " + stream() + " was superseded by a newer one");
+        failure = superseded;
+      } else {
+        phase = Phase.OPENING;
+        d = node.openWriter(stream());
+        driver = d;
+      }
+    }
+    if (superseded != null) {
+      ready.completeExceptionally(superseded);
+      return;
     }
     // A writer that closes (fenced by a newer owner, or a quorum lost for an append-timeout) fails
     // the session at once, so later writes fail fast instead of queueing behind a dead writer.

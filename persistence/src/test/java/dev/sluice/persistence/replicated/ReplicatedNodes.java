@@ -50,21 +50,30 @@ final class ReplicatedNodes implements AutoCloseable {
   }
 
   static ReplicatedNodes start() {
-    return start(SYSTEM, null, null);
+    return start(ConfigFactory.empty());
+  }
+
+  /** Nodes whose config is {@code overrides} over {@link #config}. */
+  static ReplicatedNodes start(Config overrides) {
+    return start(SYSTEM, null, null, overrides);
+  }
+
+  static ReplicatedNodes start(String name, ActorSystem<?> node0, Path dir0) {
+    return start(name, node0, dir0, ConfigFactory.empty());
   }
 
   /**
    * Starts the nodes, with {@code node0} (running in {@code dir0}, configured from {@link #config}) as
    * node 0 if given (a TCK supplies its own system); the others are made here, named {@code name}.
    */
-  static ReplicatedNodes start(String name, ActorSystem<?> node0, Path dir0) {
+  static ReplicatedNodes start(String name, ActorSystem<?> node0, Path dir0, Config overrides) {
     ReplicatedNodes n = new ReplicatedNodes();
     List<String> endpoints = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       boolean given = i == 0 && node0 != null;
       Path dir = given ? dir0 : TestStorage.newDir("replicated-node-" + i + "-");
       n.dirs.add(dir);
-      ActorSystem<?> system = given ? node0 : ActorTestKit.create(name, config(dir)).system();
+      ActorSystem<?> system = given ? node0 : ActorTestKit.create(name, overrides.withFallback(config(dir))).system();
       n.systems.add(system);
       n.owned[i] = !given;
       n.ios.add(Executors.newFixedThreadPool(2));
