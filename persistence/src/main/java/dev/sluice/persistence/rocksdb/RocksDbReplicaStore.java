@@ -16,6 +16,7 @@ import dev.sluice.replication.ReplicaStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RocksDbReplicaStore implements ReplicaStore {
   private final RocksDbHandle handle;
   private final ReplicaMembership membership;
+  private final MaterializationWaiters waiters = new MaterializationWaiters();
 
   private RocksDbReplicaStore(RocksDbHandle handle, ReplicaMembership membership) {
     this.handle = handle;
@@ -126,6 +128,30 @@ public final class RocksDbReplicaStore implements ReplicaStore {
     return m == null ? 0 : m.materializedUpTo();
   }
 
+  /**
+   * Completes once {@code stream} is materialized up to {@code seq} on this node (at once if it is
+   * already): its readable columns then hold every committed entry up to there, fsynced. Never fails by
+   * itself; the caller bounds the wait ({@code orTimeout}), and a future given up on is forgotten.
+   * Completes on the group-commit writer's thread: attach only trivial stages, or {@code *Async} ones.
+   */
+  public CompletableFuture<Void> whenMaterialized(String stream, long seq) {
+    if (seq <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = waiters.register(stream, seq);
+    // Registered first, read second (see MaterializationWaiters): no persist can slip between.
+    long now = materializedUpTo(stream);
+    if (now >= seq) {
+      waiters.materialized(stream, now);
+    }
+    return f;
+  }
+
+  /** Streams someone waits on ({@link #whenMaterialized}); tests check that nothing leaks. */
+  public int streamsAwaitingMaterialization() {
+    return waiters.streamsWaitedOn();
+  }
+
   @Override
   public ReplicaLog log(String stream) {
     return new RocksDbReplicaLog(handle, key(stream));
@@ -162,7 +188,12 @@ public final class RocksDbReplicaStore implements ReplicaStore {
       encoded.add(new ReplicaPersist.EncodedEntry(e.seq(), k, v));
       bytes += k.length + v.length;
     }
-    return handle.writer().submitStaged(new ReplicaPersist(key, meta, change, encoded, upTo), bytes);
+    CompletableFuture<Void> persisted = handle.writer().submitStaged(new ReplicaPersist(key, meta, change, encoded, upTo), bytes);
+    if (upTo > 0) {
+      // After the batch is durable and readable; a persist materializes at least up to upTo.
+      persisted.thenRun(() -> waiters.materialized(stream, upTo));
+    }
+    return persisted;
   }
 
   /**

@@ -8,9 +8,9 @@ import java.util.function.Consumer;
  * The journal's storage contract: what {@code journal.RocksDbJournal} needs from wherever events are
  * kept. The plugin does Pekko serialization and turns each {@code AtomicWrite} into a
  * {@link StreamWrite}; an implementation stores and reads those. Today's implementation is the
- * node-local RocksDB ({@code RocksDbStorage.journalStore}); a quorum-replicated one is meant to be a
- * second implementation of this same contract ({@code persistence/design-notes.md} §7), checked by
- * the same contract test ({@code JournalStoreContract} in this module's tests).
+ * node-local RocksDB ({@code RocksDbStorage.journalStore}); the quorum-replicated one
+ * ({@code replicated.ReplicatedJournalStore}, {@code persistence/design-notes.md} §10) is the second,
+ * checked by the same contract test ({@code JournalStoreContract} in this module's tests).
  *
  * <p>Every method may fail its future with a {@link StorageException} (the outcome of a failed
  * write is unknown: recovery decides it) or, when stored bytes fail their checksum, with a
@@ -23,7 +23,10 @@ public interface JournalStore {
   /**
    * Stores {@code writes} as one unit: all of them or none, in list order. Calls take effect in the
    * order they are made, so pipelined writes of one stream stay in order. Completes once the
-   * writes are durable (for the local store: fsynced).
+   * writes are durable (for the local store: fsynced; for the replicated store: on a quorum and
+   * materialized on this node). The replicated store is atomic per stream only: a call spanning
+   * streams (Pekko never makes one) may store some streams' part and not others'. A write whose
+   * first sequence number does not continue the stream's highest one is refused, never stored.
    */
   CompletionStage<Void> write(List<StreamWrite> writes);
 

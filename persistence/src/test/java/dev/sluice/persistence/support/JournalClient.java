@@ -26,8 +26,13 @@ public final class JournalClient {
   private final String writerUuid = UUID.randomUUID().toString();
 
   public JournalClient(ActorSystem system) {
+    this(system, JOURNAL);
+  }
+
+  /** A client of the journal plugin {@code pluginId}. */
+  public JournalClient(ActorSystem system, String pluginId) {
     this.system = system;
-    this.journal = Persistence.get(system).journalFor(JOURNAL, com.typesafe.config.ConfigFactory.empty());
+    this.journal = Persistence.get(system).journalFor(pluginId, com.typesafe.config.ConfigFactory.empty());
   }
 
   /** Outcome of one AtomicWrite. */

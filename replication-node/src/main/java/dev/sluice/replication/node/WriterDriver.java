@@ -251,8 +251,14 @@ public final class WriterDriver {
           // Two would-be owners backing off by the same amount would collide again: jitter breaks the tie.
           if (t.timer() instanceof Writer.Timer.FenceRetry) delay += jitter.nextInt((int) Math.min(Integer.MAX_VALUE - 1, delay) + 1);
           timers.startSingleTimer(t.timer(), new TimerFired(t.timer()), Duration.ofMillis(delay));
+        } else if (e instanceof Effect.Committed c) {
+          // The Appended replies in this list carry the news to each caller; the owner's own replica
+          // hears the new lac at once, because the journal acknowledges a write only once this node
+          // has materialized it (docs/replication-wiring.md). Otherwise it would learn it from the
+          // next append or heartbeat: up to a heartbeat of latency on every lone write.
+          transport.toReplica(transport.self(), new ToReplicaItem(Address.writer(transport.self()), getContext().getSelf(),
+              new Message.Commit(stream, writer.epoch(), c.upToSeq())));
         }
-        // Effect.Committed: the Appended replies in the same list carry the news for each caller.
       }
       if (writer.phase() == Writer.Phase.SERVING && !opened.isDone()) {
         opened.complete(new OpenResult(writer.epoch(), writer.tailSeq(), writer.lac()));
