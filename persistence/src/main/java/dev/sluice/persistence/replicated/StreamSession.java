@@ -130,6 +130,7 @@ final class StreamSession {
 
   private void opened(Long highest, Throwable error) {
     List<Pending> refused = new ArrayList<>();
+    Throwable failed;
     synchronized (this) {
       if (error != null) {
         failLocked(error);
@@ -145,12 +146,14 @@ final class StreamSession {
           refused.add(p);
         }
       }
+      // Also a writer that closed between serving and here (fenced by a newer owner already).
+      failed = phase == Phase.SERVING ? null : failure;
     }
     for (Pending p : refused) {
-      settle(p, new NotStoredException("the writer of " + stream() + " failed to open", unwrap(error)));
+      settle(p, new NotStoredException("the writer of " + stream() + " failed to open", failed));
     }
-    if (error != null) {
-      ready.completeExceptionally(storageFailure("cannot open " + stream(), error));
+    if (failed != null) {
+      ready.completeExceptionally(storageFailure("cannot open " + stream(), failed));
     } else {
       ready.complete(highest);
     }
