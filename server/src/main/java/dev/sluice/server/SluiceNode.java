@@ -7,6 +7,7 @@ import dev.sluice.cluster.NodeConfig;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
+import dev.sluice.persistence.replicated.Replication;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -51,6 +52,11 @@ public final class SluiceNode {
       var cluster = Cluster.get(system);
       if (clusterSettings.singleNode()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
       var storage = RocksDbStorage.get(system);
+      if (ClusterSettings.replicated(config)) {
+        // This node's replica must serve the other nodes' writers from boot, not only once one of
+        // its own entities first persists.
+        Replication.get(system);
+      }
       var streams = SluiceStreams.start(system, storage.dataStore());
       var route = Directives.concat(AdminRoutes.create(system),
           StreamRoutes.create(streams.gateway(), http, InstantSource.system()));
