@@ -78,6 +78,10 @@ class LocalCopyBehindTest {
   void aReaderNeverSkipsARangeTheLocalCopyHasNotReceived() {
     StreamReader reader = new StreamReader(new CatchingUpStore(Integer.MAX_VALUE));
     assertThrows(DataNotLocalYetException.class, () -> reader.read(view(11), 5, 1 << 20));
+    // From the start: the copy has "hello" but not " world" yet; a short answer would read as complete.
+    assertThrows(DataNotLocalYetException.class, () -> reader.read(view(11), 0, 1 << 20));
+    // A spent budget is not a lag: the reader comes back for the rest.
+    assertEquals(List.of(Bytes.utf8("hello")), reader.read(view(11), 0, 5).units());
     // An offset inside the last unit is still an empty read, not a lag.
     ReadChunk inside = reader.read(view(5), 3, 1 << 20);
     assertEquals(List.of(), inside.units());
@@ -88,8 +92,8 @@ class LocalCopyBehindTest {
   void theGatewayWaitsForTheLocalCopyAndThenAnswersInFull() throws Exception {
     CatchingUpStore store = new CatchingUpStore(3);
     var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(store), ForkJoinPool.commonPool(), Duration.ofSeconds(1));
-    ReadChunk chunk = gateway.read(view(11), 5, 1 << 20).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertEquals(List.of(Bytes.utf8(" world")), chunk.units());
+    ReadChunk chunk = gateway.read(view(11), 0, 1 << 20).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(Bytes.utf8("hello"), Bytes.utf8(" world")), chunk.units());
     assertTrue(chunk.upToDate());
   }
 

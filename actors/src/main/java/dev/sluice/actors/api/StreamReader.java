@@ -55,7 +55,15 @@ public final class StreamReader {
         pos = u.position() + data.length();
         budget -= data.length();
       }
-      if (pos < seg.end()) break; // budget spent inside this segment
+      if (pos < seg.end()) {
+        // Stopped inside the segment: the budget is spent, or this node's copy ends here for now.
+        if (budget > 0) {
+          long stored = store.storedEnd(seg.storeId());
+          long needed = Math.min(seg.end(), tail);
+          if (stored < needed) throw new DataNotLocalYetException(seg.storeId(), stored, needed);
+        }
+        break;
+      }
     }
     boolean upToDate = pos >= tail;
     return new ReadChunk(List.copyOf(units), Offset.at(Math.min(fromPos, tail)), Offset.at(pos), upToDate,
