@@ -102,8 +102,11 @@ class ReplicatedClusterIT {
     while (true) {
       byte[] body = ("failover-" + s + "-" + attempt++ + ";").getBytes(StandardCharsets.UTF_8);
       try {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(cluster.node(node).streamUri("rs-" + s))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", OCTETS));
+        // An impatient client (1 s per attempt): what is measured is when the stream accepts
+        // appends again, not how long one request sent into the dead node's shard waits.
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(cluster.node(node).streamUri("rs-" + s))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", OCTETS)
+            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 204) {
           acks.get(s).add(new Ack(body, position(r)));
           return;
