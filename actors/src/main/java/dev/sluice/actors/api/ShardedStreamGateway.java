@@ -2,10 +2,12 @@ package dev.sluice.actors.api;
 
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.stream.Asks;
+import dev.sluice.actors.stream.BodySlice;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.actors.tail.TailRelay;
 import dev.sluice.core.rules.Commands;
+import dev.sluice.core.rules.Payload;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.protocol.Offset;
 import dev.sluice.core.spi.StorageFullException;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -87,21 +90,62 @@ public final class ShardedStreamGateway implements StreamGateway {
    * (507); a failing one is "unavailable, retry" (503), as for any storage failure.
    */
   private <T> CompletionStage<T> write(String path, Function<ActorRef<StreamEntity.Reply<T>>, StreamEntity.Command> msg) {
-    var blocked = reader.writeBlocker();
-    if (blocked.isEmpty()) return ask(path, msg);
-    RuntimeException why = blocked.get();
-    return CompletableFuture.failedFuture(why instanceof StorageFullException
-        ? why : new StreamUnavailableException("storage is failing, " + path + " not written: " + why.getMessage(), why));
+    RuntimeException refused = refusal(path);
+    return refused == null ? ask(path, msg) : CompletableFuture.failedFuture(refused);
   }
+
+  /** Why a write to {@code path} is refused before it is sent, or null. */
+  private RuntimeException refusal(String path) {
+    var blocked = reader.writeBlocker();
+    if (blocked.isEmpty()) return null;
+    RuntimeException why = blocked.get();
+    return why instanceof StorageFullException
+        ? why : new StreamUnavailableException("storage is failing, " + path + " not written: " + why.getMessage(), why);
+  }
+
+  /**
+   * Bodies above this travel in parts (docs/design.md "Large bodies"): one message must fit
+   * Artery's maximum frame (256 KiB), or Artery drops it and the ask times out.
+   */
+  static final int SPLIT_ABOVE = 192 * 1024;
+  /** The size of each part but the last: well inside the frame with the envelope around it. */
+  static final int PART_SIZE = 128 * 1024;
 
   @Override
   public CompletionStage<Commands.CreateResult> create(String path, Commands.Create cmd) {
-    return write(path, r -> new StreamEntity.Create(cmd, r));
+    Bytes body = cmd.body();
+    if (body == null || body.length() <= SPLIT_ABOVE) return write(path, r -> new StreamEntity.Create(cmd, r));
+    var rest = new Commands.Create(cmd.contentType(), cmd.ttlSeconds(), cmd.expiresAtMillis(), cmd.closed(), Bytes.EMPTY, cmd.fork());
+    return writeInParts(path, body, up -> r -> new StreamEntity.PartedCreate(rest, up, r));
   }
 
   @Override
   public CompletionStage<Commands.AppendResult> append(String path, Commands.Append cmd) {
-    return write(path, r -> new StreamEntity.Append(cmd, r));
+    Bytes unit = cmd.payload().unit();
+    if (unit.length() <= SPLIT_ABOVE) return write(path, r -> new StreamEntity.Append(cmd, r));
+    var p = cmd.payload();
+    var rest = new Commands.Append(cmd.contentType(), new Payload(Bytes.EMPTY, p.messages(), p.error(), p.rawEmpty()),
+        cmd.close(), cmd.streamSeq(), cmd.producer());
+    return writeInParts(path, unit, up -> r -> new StreamEntity.PartedAppend(rest, up, r));
+  }
+
+  /**
+   * A write whose body is too large for one message: its parts are told to the entity first, in
+   * order, through the same {@link EntityRef} (Cluster Sharding keeps the order of one sender's
+   * messages to one entity), then the command that refers to them is asked. A part lost in transit
+   * makes the entity answer "failed, retry"; parts whose command never comes expire there.
+   */
+  private <T> CompletionStage<T> writeInParts(String path, Bytes body,
+      Function<StreamEntity.Upload, Function<ActorRef<StreamEntity.Reply<T>>, StreamEntity.Command>> msg) {
+    RuntimeException refused = refusal(path);
+    if (refused != null) return CompletableFuture.failedFuture(refused);
+    String id = UUID.randomUUID().toString();
+    EntityRef<StreamEntity.Command> entity = ref(path);
+    int parts = 0;
+    for (int from = 0; from < body.length(); from += PART_SIZE) {
+      entity.tell(new StreamEntity.BodyPart(id, parts++, BodySlice.of(body, from, Math.min(body.length(), from + PART_SIZE))));
+    }
+    return ask(path, msg.apply(new StreamEntity.Upload(id, parts, body.length())));
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.sluice.core.model.StreamStatus;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.rules.Decision;
 import dev.sluice.core.rules.EntityRules;
+import dev.sluice.core.rules.Payload;
 import dev.sluice.core.rules.StreamRules;
 import dev.sluice.core.spi.DataUnit;
 import dev.sluice.core.spi.StreamDataStore;
@@ -66,7 +67,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   // ------------------------------------------------------------------ protocol
 
   public sealed interface Command extends CborSerializable
-      permits Create, Append, GetView, Delete, AcquireFork, ReleaseFork, ConfirmForkOf, Flush,
+      permits Create, Append, BodyPart, PartedCreate, PartedAppend, GetView, Delete, AcquireFork, ReleaseFork, ConfirmForkOf, Flush,
           CrossStream.ForkPrepared, CrossStream.ForksConfirmed {}
 
   /**
@@ -102,6 +103,23 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   public record Create(Commands.Create cmd, ActorRef<Reply<Commands.CreateResult>> replyTo) implements Command {}
 
   public record Append(Commands.Append cmd, ActorRef<Reply<Commands.AppendResult>> replyTo) implements Command {}
+
+  /**
+   * Part {@code index} (from 0) of a body too large for one message (docs/design.md "Large bodies"):
+   * told, in order, before the {@link PartedCreate} or {@link PartedAppend} that refers to it.
+   */
+  public record BodyPart(String uploadId, int index, BodySlice part) implements Command {}
+
+  /** A body sent in parts: {@code parts} parts of upload {@code id}, {@code length} bytes in all. */
+  public record Upload(String id, int parts, int length) implements CborSerializable {}
+
+  /** A {@link Create} whose body ({@code cmd.body()} is empty) was sent as {@code upload}. */
+  public record PartedCreate(Commands.Create cmd, Upload upload, ActorRef<Reply<Commands.CreateResult>> replyTo)
+      implements Command {}
+
+  /** An {@link Append} whose payload unit ({@code cmd.payload().unit()} is empty) was sent as {@code upload}. */
+  public record PartedAppend(Commands.Append cmd, Upload upload, ActorRef<Reply<Commands.AppendResult>> replyTo)
+      implements Command {}
 
   /**
    * Metadata for a read; {@code touch} refreshes a sliding TTL (GET does, HEAD does not: checklist
@@ -151,6 +169,8 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private final String path;
   private final Deps deps;
   private final AppendBatcher batcher = new AppendBatcher();
+  /** Parts of large bodies whose command has not arrived yet. */
+  private final BodyUploads uploads;
   /** Other nodes with live readers of this stream. */
   private final Watchers watchers = new Watchers();
   /** The appends of the write in flight, until it is durable (answered by {@link #failInFlight} if it fails). */
@@ -172,6 +192,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     this.path = path;
     this.deps = deps;
     this.lastAccessMillis = deps.clock().millis();
+    this.uploads = new BodyUploads(deps.askTimeout().toMillis());
   }
 
   @Override
@@ -233,13 +254,16 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   private Effect<StreamEvent, StreamState> handle(StreamState s, Command cmd) {
     // Java 17: no pattern switch; the order puts the hot path (reads, appends) first.
+    if (!uploads.isEmpty()) uploads.expire(now());
     if (cmd instanceof GetView c) return onGetView(s, c);
     if (cmd instanceof Append c) return onAppend(c);
+    if (cmd instanceof BodyPart c) return onBodyPart(c);
+    if (cmd instanceof PartedAppend c) return onPartedAppend(c);
     if (cmd instanceof Flush) return onFlush(s);
     if (cmd instanceof ConfirmForkOf c) return onConfirmForkOf(s, c);
     if (cmd instanceof CrossStream.ForkPrepared c) return onForkPrepared(s, c);
     if (cmd instanceof CrossStream.ForksConfirmed c) return onForksConfirmed(s, c);
-    return onMutation(s, cmd); // Create, Delete, AcquireFork, ReleaseFork
+    return onMutation(s, cmd); // Create, PartedCreate, Delete, AcquireFork, ReleaseFork
   }
 
   private long now() {
@@ -276,6 +300,23 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private Effect<StreamEvent, StreamState> onAppend(Append cmd) {
     if (batcher.add(cmd)) ctx.getSelf().tell(Flush.INSTANCE);
     return Effect().none();
+  }
+
+  private Effect<StreamEvent, StreamState> onBodyPart(BodyPart p) {
+    uploads.add(p.uploadId(), p.index(), p.part(), now());
+    return Effect().none();
+  }
+
+  private Effect<StreamEvent, StreamState> onPartedAppend(PartedAppend p) {
+    var body = uploads.take(p.upload());
+    if (body == null) return Effect().reply(p.replyTo(), Reply.failed(incomplete(p.upload())));
+    var c = p.cmd();
+    var payload = new Payload(body, c.payload().messages(), c.payload().error(), c.payload().rawEmpty());
+    return onAppend(new Append(new Commands.Append(c.contentType(), payload, c.close(), c.streamSeq(), c.producer()), p.replyTo()));
+  }
+
+  private String incomplete(Upload u) {
+    return "the body of a write to " + path + " arrived incomplete (" + u.parts() + " parts, " + u.length() + " bytes)";
   }
 
   private Effect<StreamEvent, StreamState> onFlush(StreamState s) {
@@ -322,6 +363,14 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     if (writeInFlight()) return Effect().stash();
     if (StreamRules.isExpired(s, lastAccessMillis, now())) return expireThenRetry(s, cmd);
     if (cmd instanceof Create c) return onCreate(s, c);
+    if (cmd instanceof PartedCreate p) {
+      // Taken only now: a stashed or retried PartedCreate still finds its parts.
+      var body = uploads.take(p.upload());
+      if (body == null) return Effect().reply(p.replyTo(), Reply.failed(incomplete(p.upload())));
+      var c = p.cmd();
+      return onCreate(s, new Create(
+          new Commands.Create(c.contentType(), c.ttlSeconds(), c.expiresAtMillis(), c.closed(), body, c.fork()), p.replyTo()));
+    }
     if (cmd instanceof Delete d) return onDelete(s, d);
     if (cmd instanceof AcquireFork a) {
       return persistDecision(s, StreamRules.acquireFork(s, a.childPath(), a.fork(), a.requestedContentType()), a.replyTo(), false);
