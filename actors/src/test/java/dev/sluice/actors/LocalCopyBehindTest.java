@@ -37,7 +37,7 @@ class LocalCopyBehindTest {
   private static final long STORE = 7;
 
   /** A store holding "hello" at 0, and " world" at 5 only after {@code readsUntilCaughtUp} reads. */
-  private static final class CatchingUpStore implements StreamDataStore {
+  private static class CatchingUpStore implements StreamDataStore {
     final AtomicInteger reads = new AtomicInteger();
     final int readsUntilCaughtUp;
 
@@ -94,6 +94,29 @@ class LocalCopyBehindTest {
     var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(store), ForkJoinPool.commonPool(), Duration.ofSeconds(1));
     ReadChunk chunk = gateway.read(view(11), 0, 1 << 20).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(List.of(Bytes.utf8("hello"), Bytes.utf8(" world")), chunk.units());
+    assertTrue(chunk.upToDate());
+  }
+
+  /** The second unit lands right after the first read returned: the check that follows sees it. */
+  private static final class LandsDuringTheRead extends CatchingUpStore {
+    LandsDuringTheRead() {
+      super(0);
+    }
+
+    @Override
+    public List<DataUnit> read(long storeId, long fromPos, long toPos, int maxBytes) {
+      List<DataUnit> before = reads.get() == 0 ? List.of(new DataUnit(0, Bytes.utf8("hello"))) : null;
+      List<DataUnit> result = super.read(storeId, fromPos, toPos, maxBytes);
+      return before != null ? before : result;
+    }
+  }
+
+  @Test
+  void dataThatLandsBetweenTheReadAndTheCheckIsReadAgainNotLeftOut() throws Exception {
+    var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(new LandsDuringTheRead()),
+        ForkJoinPool.commonPool(), Duration.ofSeconds(1));
+    ReadChunk chunk = gateway.read(view(11), 0, 1 << 20).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(Bytes.utf8("hello"), Bytes.utf8(" world")), chunk.units(), "a read-your-writes read is complete");
     assertTrue(chunk.upToDate());
   }
 

@@ -61,6 +61,13 @@ public final class StreamReader {
           long stored = store.storedEnd(seg.storeId());
           long needed = Math.min(seg.end(), tail);
           if (stored < needed) throw new DataNotLocalYetException(seg.storeId(), stored, needed);
+          // The copy is complete now. Either the next unit did not fit the budget (a legitimate
+          // short chunk), or it landed between our read and this check: then read again, so a
+          // read that started after an acknowledgement returns it (read-your-writes).
+          var next = store.unitAt(seg.storeId(), pos);
+          if (next.isEmpty() || next.get().data().length() <= budget) {
+            throw new DataNotLocalYetException(seg.storeId(), pos, needed);
+          }
         }
         break;
       }
