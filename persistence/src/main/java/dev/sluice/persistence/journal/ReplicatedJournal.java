@@ -1,20 +1,10 @@
 package dev.sluice.persistence.journal;
 
 import com.typesafe.config.Config;
+import dev.sluice.persistence.store.JournalStore;
 import dev.sluice.persistence.replicated.ReplicatedJournalSettings;
 import dev.sluice.persistence.replicated.ReplicatedJournalStore;
 import dev.sluice.persistence.replicated.Replication;
-import dev.sluice.persistence.store.StreamKey;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Consumer;
-import org.apache.pekko.persistence.AtomicWrite;
-import org.apache.pekko.persistence.PersistentRepr;
-import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import scala.concurrent.Future;
-import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Pekko Persistence journal plugin over the quorum-replicated journal ({@link ReplicatedJournalStore}).
@@ -33,13 +23,11 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>An actor: confined to its own dispatcher.
  */
-public final class ReplicatedJournal extends AsyncWriteJournal {
+public final class ReplicatedJournal extends JournalStorePlugin {
   private final ReplicatedJournalStore store;
-  private final Serialization serialization;
 
   public ReplicatedJournal(Config pluginConfig, String configPath) {
     ReplicatedJournalSettings settings = ReplicatedJournalSettings.fromConfig(pluginConfig, configPath);
-    this.serialization = SerializationExtension.get(context().system());
     this.store = Replication.get(context().system())
         .journalStore(settings, context().system().dispatchers().lookup(settings.ioDispatcher()));
   }
@@ -51,32 +39,7 @@ public final class ReplicatedJournal extends AsyncWriteJournal {
   }
 
   @Override
-  public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
-    JournalWrites.Prepared prepared = JournalWrites.prepare(messages, serialization);
-    if (prepared.writes().isEmpty()) {
-      return Future.successful(asIterable(prepared.results()));
-    }
-    return FutureConverters.asScala(store.write(prepared.writes()).thenApply(v -> asIterable(prepared.results())));
-  }
-
-  @Override
-  public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return FutureConverters.asScala(store.deleteTo(StreamKey.of(persistenceId), toSequenceNr));
-  }
-
-  @Override
-  public Future<Void> doAsyncReplayMessages(
-      String persistenceId, long fromSequenceNr, long toSequenceNr, long max, Consumer<PersistentRepr> replayCallback) {
-    return FutureConverters.asScala(store.replay(StreamKey.of(persistenceId), fromSequenceNr, toSequenceNr, max,
-        event -> replayCallback.accept((PersistentRepr) event.record().repr().deserialize(serialization))));
-  }
-
-  @Override
-  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    return FutureConverters.asScala(store.highestSequenceNr(StreamKey.of(persistenceId)));
-  }
-
-  private static Iterable<Optional<Exception>> asIterable(List<Optional<Exception>> results) {
-    return results;
+  protected JournalStore store() {
+    return store;
   }
 }
