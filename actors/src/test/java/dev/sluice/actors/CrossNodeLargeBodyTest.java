@@ -3,24 +3,13 @@ package dev.sluice.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.sluice.actors.api.ActorsSettings;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.rules.Commands;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,46 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class CrossNodeLargeBodyTest {
   private static final int MIB = 1 << 20;
-  private ActorTestKit a;
-  private ActorTestKit b;
-
-  private static Config config(String name) {
-    return ConfigFactory.parseString("""
-        pekko.actor.provider = cluster
-        pekko.remote.artery.canonical.hostname = 127.0.0.1
-        pekko.remote.artery.canonical.port = 0
-        pekko.actor.serialization-bindings { "dev.sluice.core.CborSerializable" = jackson-cbor }
-        pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
-        pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
-        pekko.persistence.snapshot-store.local.dir = "target/snapshots-%s-%d"
-        sluice.actors.single-node-guard = off
-        sluice.actors.ask-timeout = 5s
-        """.formatted(name, System.nanoTime())).withFallback(ConfigFactory.load());
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (b != null) b.shutdownTestKit();
-    if (a != null) a.shutdownTestKit();
-  }
-
   @Test
   void largeBodiesThroughANonOwnerNodeReachTheOwner() throws Exception {
-    a = ActorTestKit.create("big", config("a"));
-    b = ActorTestKit.create("big", config("b"));
-    var clusterA = Cluster.get(a.system());
-    clusterA.manager().tell(Join.create(clusterA.selfMember().address()));
-    Cluster.get(b.system()).manager().tell(Join.create(clusterA.selfMember().address()));
-    TestProbe<Object> probe = TestProbe.create(b.system());
-    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
-      long up = java.util.stream.StreamSupport.stream(clusterA.state().getMembers().spliterator(), false)
-          .filter(m -> m.status() == MemberStatus.up()).count();
-      assertEquals(2, up);
-      return null;
-    });
-    SluiceStreams onA = start(a);
-    SluiceStreams onB = start(b);
+    try (TwoMembers nodes = new TwoMembers("big", "sluice.actors.ask-timeout = 5s")) {
+      check(nodes.onA, nodes.onB);
+    }
+  }
 
+  private static void check(SluiceStreams onA, SluiceStreams onB) throws Exception {
     byte[] body = new byte[MIB];
     new Random(42).nextBytes(body);
     List<String> paths = new ArrayList<>();
@@ -112,10 +69,5 @@ class CrossNodeLargeBodyTest {
       }
     }
     assertTrue(failures.isEmpty(), "creates with 1 MiB bodies through B failed: " + failures);
-  }
-
-  private static SluiceStreams start(ActorTestKit kit) {
-    return SluiceStreams.start(kit.system(), StreamEntityTest.NO_DATA,
-        ActorsSettings.fromConfig(kit.system().settings().config()), InstantSource.system());
   }
 }

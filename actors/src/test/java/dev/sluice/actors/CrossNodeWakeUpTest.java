@@ -3,25 +3,16 @@ package dev.sluice.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.sluice.actors.api.ActorsSettings;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.rules.StreamView;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,45 +27,14 @@ import org.junit.jupiter.api.Test;
  * data reads are not exercised, so the single-node guard is off for this test.
  */
 class CrossNodeWakeUpTest {
-  private ActorTestKit a;
-  private ActorTestKit b;
-
-  private static Config config(String name) {
-    return ConfigFactory.parseString("""
-        pekko.actor.provider = cluster
-        pekko.remote.artery.canonical.hostname = 127.0.0.1
-        pekko.remote.artery.canonical.port = 0
-        pekko.actor.serialization-bindings { "dev.sluice.core.CborSerializable" = jackson-cbor }
-        pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
-        pekko.persistence.snapshot-store.plugin = "pekko.persistence.snapshot-store.local"
-        pekko.persistence.snapshot-store.local.dir = "target/snapshots-%s-%d"
-        sluice.actors.single-node-guard = off
-        """.formatted(name, System.nanoTime())).withFallback(ConfigFactory.load());
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (b != null) b.shutdownTestKit();
-    if (a != null) a.shutdownTestKit();
-  }
-
   @Test
   void aReaderOnOneNodeWakesWhenTheOwnerOnAnotherNodeCommits() throws Exception {
-    a = ActorTestKit.create("wake", config("a"));
-    b = ActorTestKit.create("wake", config("b"));
-    var clusterA = Cluster.get(a.system());
-    clusterA.manager().tell(Join.create(clusterA.selfMember().address()));
-    Cluster.get(b.system()).manager().tell(Join.create(clusterA.selfMember().address()));
-    TestProbe<Object> probe = TestProbe.create(b.system());
-    probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
-      long up = java.util.stream.StreamSupport.stream(clusterA.state().getMembers().spliterator(), false)
-          .filter(m -> m.status() == MemberStatus.up()).count();
-      assertEquals(2, up);
-      return null;
-    });
-    SluiceStreams onA = start(a);
-    SluiceStreams onB = start(b);
+    try (TwoMembers nodes = new TwoMembers("wake", "")) {
+      check(nodes.onA, nodes.onB, TestProbe.create(nodes.b.system()));
+    }
+  }
 
+  private static void check(SluiceStreams onA, SluiceStreams onB, TestProbe<Object> probe) throws Exception {
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       String p = "wake-" + i;
@@ -101,10 +61,5 @@ class CrossNodeWakeUpTest {
     }
     long millis = (System.nanoTime() - t0) / 1_000_000;
     assertTrue(millis < 10_000, "all readers woke " + millis + " ms after the appends began (timeout 20 s)");
-  }
-
-  private static SluiceStreams start(ActorTestKit kit) {
-    return SluiceStreams.start(kit.system(), StreamEntityTest.NO_DATA,
-        ActorsSettings.fromConfig(kit.system().settings().config()), InstantSource.system());
   }
 }
