@@ -165,6 +165,8 @@ public final class Writer {
   private long recoveredTail; // T
   private long readNext; // next page starts after this seq
   private long readNextAtBeat = -1;
+  /** Heartbeats left that re-announce the commit point after it last moved (loss cover; idle = silent). */
+  private int commitRepeats;
 
   private final Window window = new Window();
   private long lac;
@@ -528,7 +530,10 @@ public final class Writer {
     Arrays.sort(v);
     int quorum = bugs.has(Bug.ACK_AT_ONE) ? 1 : Quorum.ACK;
     long q = Math.min(v[v.length - quorum], window.tail());
-    if (q > lac) setLac(q);
+    if (q > lac) {
+      setLac(q);
+      announceCommit();
+    }
     if (phase == Phase.RESTAMPING && lac >= recoveredTail) phase = Phase.SERVING;
     while (!waiters.isEmpty() && waiters.firstKey() <= lac) {
       var first = waiters.pollFirstEntry();
@@ -538,6 +543,20 @@ public final class Writer {
     }
     trim();
   }
+
+  /**
+   * Tells every replica the new commit point at once, not at the next heartbeat: a follower serves
+   * reads only up to its lac, so a read through another node right after an acknowledgement would
+   * otherwise wait up to a heartbeat for data that is already committed. The next append carries lac
+   * too; under load the per-node batcher merges these into the batches that go anyway. A few
+   * heartbeats repeat it (Artery may drop a message); an idle stream then sends nothing.
+   */
+  private void announceCommit() {
+    commitRepeats = COMMIT_REPEAT_BEATS;
+    broadcast(new Commit(stream, epoch, lac));
+  }
+
+  private static final int COMMIT_REPEAT_BEATS = 3;
 
   private void setLac(long newLac) {
     out.add(new Committed(lac, newLac));
@@ -672,7 +691,10 @@ public final class Writer {
         }
         p.matchedAtBeat = p.matched;
       }
-      if (lac > 0) broadcast(new Commit(stream, epoch, lac));
+      if (lac > 0 && commitRepeats > 0) {
+        commitRepeats--;
+        broadcast(new Commit(stream, epoch, lac));
+      }
     }
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
   }

@@ -9,6 +9,7 @@ import dev.sluice.replication.Message.Ack;
 import dev.sluice.replication.Message.Append;
 import dev.sluice.replication.Message.Appended;
 import dev.sluice.replication.Message.ClientAppend;
+import dev.sluice.replication.Message.Commit;
 import dev.sluice.replication.Message.Duplicate;
 import dev.sluice.replication.Message.Fence;
 import dev.sluice.replication.Message.Fenced;
@@ -381,5 +382,31 @@ class WriterTest {
     effects.addAll(writer.onTimer(new Writer.Timer.Heartbeat()));
     effects.addAll(writer.onTimer(new Writer.Timer.Heartbeat()));
     assertEquals(0, lastReadTo(1).fromSeq());
+  }
+
+  /**
+   * A follower serves reads only up to the lac it knows. Found through a 3-node cluster: reads via a
+   * node that does not own the stream waited up to a heartbeat (100 ms) after every acknowledged
+   * append, and the conformance suite's property tests ran out of their 5 s.
+   */
+  @Test
+  void theNewCommitPointGoesToEveryReplicaAtOnceAndAnIdleStreamFallsSilent() {
+    serving();
+    effects.addAll(writer.handle(CLIENT, new ClientAppend(1, Payload.utf8("x"), null)));
+    feed(0, new Ack(S, 0, writer.epoch(), 1, true));
+    effects.clear();
+    feed(1, new Ack(S, 1, writer.epoch(), 1, true));
+    assertEquals(1, writer.lac());
+    List<Commit> commits = sent(Commit.class);
+    assertEquals(3, commits.size(), "every replica hears lac 1 with the acknowledgement, not a beat later");
+    assertTrue(commits.stream().allMatch(c -> c.lac() == 1));
+    int beats = 0;
+    while (true) {
+      effects.clear();
+      effects.addAll(writer.onTimer(new Writer.Timer.Heartbeat()));
+      if (sent(Commit.class).isEmpty()) break;
+      assertTrue(++beats <= 5, "an idle stream keeps announcing its commit point");
+    }
+    assertTrue(beats >= 1, "a lost announcement is repeated at least once");
   }
 }
