@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.actors.api.DataNotLocalYetException;
+import dev.sluice.actors.stream.DataNotLocalYetException;
+import dev.sluice.actors.stream.LocalCopy;
 import dev.sluice.actors.api.ReadChunk;
 import dev.sluice.actors.api.ShardedStreamGateway;
 import dev.sluice.actors.api.StreamReader;
@@ -14,6 +15,7 @@ import dev.sluice.actors.tail.TailHub;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.model.Segment;
 import dev.sluice.core.protocol.Offset;
+import dev.sluice.core.rules.Commands.ForkGrant;
 import dev.sluice.core.rules.Commands.StreamInfo;
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.spi.DataUnit;
@@ -127,5 +129,36 @@ class LocalCopyBehindTest {
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> gateway.read(view(11), 5, 1 << 20).toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertInstanceOf(StreamUnavailableException.class, e.getCause());
+  }
+
+  private static ForkGrant grantAt(long position) {
+    return new ForkGrant("text/plain", null, null, List.of(new Segment(STORE, 0, position)), Offset.at(position), STORE);
+  }
+
+  /**
+   * A fork at a sub-offset cuts a prefix of the source's unit at the fork offset, read on the node
+   * that creates the fork. Found by the conformance suite through a non-owner node: the unit had not
+   * been materialized there yet and the fork was refused 400 ("sub-offset exceeds the unit").
+   */
+  @Test
+  void aForkAnchorNotYetLocalIsWaitedForNotRefused() {
+    CatchingUpStore lagging = new CatchingUpStore(Integer.MAX_VALUE);
+    assertThrows(DataNotLocalYetException.class, () -> LocalCopy.anchorPrefix(lagging, grantAt(5), false, 3));
+    assertEquals(Optional.of(Bytes.utf8("hel")), LocalCopy.anchorPrefix(lagging, grantAt(0), false, 3));
+    assertEquals(Optional.empty(), LocalCopy.anchorPrefix(lagging, grantAt(0), false, 9), "beyond the unit: a client error");
+  }
+
+  @Test
+  void theFirstAttemptThatFindsTheCopyWins() throws Exception {
+    CatchingUpStore store = new CatchingUpStore(3) {
+      @Override
+      public Optional<DataUnit> unitAt(long storeId, long position) {
+        reads.incrementAndGet(); // each attempt looks once; the unit lands after three
+        return super.unitAt(storeId, position);
+      }
+    };
+    Optional<Bytes> prefix = LocalCopy.await(() -> LocalCopy.anchorPrefix(store, grantAt(5), false, 2), ForkJoinPool.commonPool())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(Optional.of(Bytes.utf8(" w")), prefix);
   }
 }

@@ -3,6 +3,8 @@ package dev.sluice.actors.api;
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.stream.Asks;
 import dev.sluice.actors.stream.BodySlice;
+import dev.sluice.actors.stream.DataNotLocalYetException;
+import dev.sluice.actors.stream.LocalCopy;
 import dev.sluice.actors.stream.StreamEntity;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.actors.tail.TailRelay;
@@ -158,34 +160,20 @@ public final class ShardedStreamGateway implements StreamGateway {
     return this.<Boolean>write(path, StreamEntity.Delete::new).thenApply(b -> Done.getInstance());
   }
 
-  @Override
-  public CompletionStage<ReadChunk> read(StreamView view, long fromPos, int maxBytes) {
-    return readLocal(view, fromPos, maxBytes, 1);
-  }
-
-  /** How long a read waits for this node's copy to catch up with the committed tail, in total. */
-  private static final long LOCAL_COPY_WAIT_MILLIS = 3_000;
-
   /**
    * Reads this node's copy; while it is behind the committed tail (a replica materializes committed
-   * data a few milliseconds after the owner acknowledged it), retries with a doubling delay, then
-   * gives up with "unavailable, retry" rather than answering short.
+   * data a few milliseconds after the owner acknowledged it) the read waits for it ({@link LocalCopy}),
+   * then gives up with "unavailable, retry" rather than answering short.
    */
-  private CompletionStage<ReadChunk> readLocal(StreamView view, long fromPos, int maxBytes, long delayMillis) {
-    return CompletableFuture.supplyAsync(() -> reader.read(view, fromPos, maxBytes), blockingIo)
-        .handle((chunk, err) -> {
-          Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
-          if (cause == null) return CompletableFuture.completedFuture(chunk);
-          if (!(cause instanceof DataNotLocalYetException) || delayMillis > LOCAL_COPY_WAIT_MILLIS) {
-            return CompletableFuture.<ReadChunk>failedFuture(cause instanceof DataNotLocalYetException
-                ? new StreamUnavailableException("this node's copy of the stream is behind: " + cause.getMessage(), cause)
-                : cause);
-          }
-          Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS, blockingIo);
-          return CompletableFuture.supplyAsync(() -> null, later)
-              .thenCompose(x -> readLocal(view, fromPos, maxBytes, delayMillis * 2));
-        })
-        .thenCompose(f -> f);
+  @Override
+  public CompletionStage<ReadChunk> read(StreamView view, long fromPos, int maxBytes) {
+    return LocalCopy.await(() -> reader.read(view, fromPos, maxBytes), blockingIo).exceptionally(err -> {
+      Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
+      if (cause instanceof DataNotLocalYetException) {
+        throw new StreamUnavailableException("this node's copy of the stream is behind: " + cause.getMessage(), cause);
+      }
+      throw err instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(err);
+    });
   }
 
   @Override

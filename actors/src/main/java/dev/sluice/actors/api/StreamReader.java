@@ -1,5 +1,6 @@
 package dev.sluice.actors.api;
 
+import dev.sluice.actors.stream.DataNotLocalYetException;
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.core.Bytes;
 import dev.sluice.core.model.Segment;

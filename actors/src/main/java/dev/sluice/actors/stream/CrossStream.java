@@ -9,7 +9,6 @@ import dev.sluice.core.error.ErrorCode;
 import dev.sluice.core.error.Rejection;
 import dev.sluice.core.protocol.ContentTypes;
 import dev.sluice.core.rules.Commands;
-import dev.sluice.core.rules.StreamRules;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,28 +61,18 @@ final class CrossStream {
       if (fork.subOffset() == 0) {
         return CompletableFuture.completedFuture(new ForkPrepared(c, grant, null, null, null, replyTo));
       }
-      return CompletableFuture.supplyAsync(() -> prefixOf(grant, fork.subOffset(), c, replyTo, deps), deps.blockingIo());
+      boolean json = ContentTypes.isJson(grant.contentType());
+      return LocalCopy.await(() -> LocalCopy.anchorPrefix(deps.store(), grant, json, fork.subOffset()), deps.blockingIo())
+          .handle((prefix, err) -> {
+            // Keep the grant in every outcome so the caller releases the source's pin if no fork is created.
+            if (err != null) return new ForkPrepared(c, grant, null, null, err, replyTo);
+            if (prefix.isEmpty()) {
+              return new ForkPrepared(c, grant, null,
+                  Rejection.of(ErrorCode.FORK_SUB_OFFSET_INVALID, "sub-offset exceeds the append unit at the fork offset"), null, replyTo);
+            }
+            return new ForkPrepared(c, grant, prefix.get(), null, null, replyTo);
+          });
     }).handle((ok, err) -> err != null ? new ForkPrepared(c, null, null, null, err, replyTo) : ok);
-  }
-
-  /** Runs on the blocking-IO executor: reads the anchor unit and cuts the sub-offset prefix. */
-  private static ForkPrepared prefixOf(
-      Commands.ForkGrant grant, long n, Commands.Create cmd,
-      org.apache.pekko.actor.typed.ActorRef<Reply<Commands.CreateResult>> replyTo, StreamEntity.Deps deps) {
-    Bytes prefix;
-    try {
-      var unit = grant.anchorStoreId() < 0 ? null
-          : deps.store().unitAt(grant.anchorStoreId(), grant.forkOffset().position()).orElse(null);
-      prefix = unit == null ? null : StreamRules.subOffsetPrefix(unit.data(), ContentTypes.isJson(grant.contentType()), n);
-    } catch (RuntimeException e) {
-      // Keep the grant so the caller releases the source's pin; the fork is not created.
-      return new ForkPrepared(cmd, grant, null, null, e, replyTo);
-    }
-    if (prefix == null) {
-      return new ForkPrepared(cmd, grant, null,
-          Rejection.of(ErrorCode.FORK_SUB_OFFSET_INVALID, "sub-offset exceeds the append unit at the fork offset"), null, replyTo);
-    }
-    return new ForkPrepared(cmd, grant, prefix, null, null, replyTo);
   }
 
   static CompletionStage<ForksConfirmed> liveForks(

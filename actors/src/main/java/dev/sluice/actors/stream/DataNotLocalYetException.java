@@ -1,4 +1,4 @@
-package dev.sluice.actors.api;
+package dev.sluice.actors.stream;
 
 /**
  * This node's copy of a stream's data ends before the committed tail the owner reported: the
