@@ -122,6 +122,24 @@ class LocalCopyBehindTest {
     assertTrue(chunk.upToDate());
   }
 
+  /**
+   * The whole first unit lands right after a read that found nothing. Found through a 3-node
+   * cluster: a GET of a brand-new fork answered 200, Content-Length 0, up to date, with
+   * Stream-Next-Offset at the tail: the client would have skipped the data.
+   */
+  @Test
+  void dataThatLandsAfterAnEmptyReadIsReadNotSkipped() throws Exception {
+    CatchingUpStore store = new CatchingUpStore(0) {
+      @Override
+      public List<DataUnit> read(long storeId, long fromPos, long toPos, int maxBytes) {
+        return reads.getAndIncrement() == 0 ? List.of() : super.read(storeId, fromPos, toPos, maxBytes);
+      }
+    };
+    ReadChunk chunk = new StreamReader(store).read(view(11), 0, 1 << 20);
+    assertEquals(List.of(Bytes.utf8("hello"), Bytes.utf8(" world")), chunk.units(), "a read-your-writes read is complete");
+    assertTrue(chunk.upToDate());
+  }
+
   @Test
   void aCopyThatStaysBehindIsUnavailableNotShort() {
     var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(new CatchingUpStore(Integer.MAX_VALUE)),

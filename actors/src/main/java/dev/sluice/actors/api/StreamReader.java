@@ -38,15 +38,21 @@ public final class StreamReader {
       if (budget <= 0 || pos >= tail) break;
       if (seg.end() <= pos) continue;
       long from = Math.max(pos, seg.start());
-      List<DataUnit> got = store.read(seg.storeId(), from, seg.end(), (int) Math.min(Integer.MAX_VALUE, budget));
+      int max = (int) Math.min(Integer.MAX_VALUE, budget);
+      List<DataUnit> got = store.read(seg.storeId(), from, seg.end(), max);
       if (got.isEmpty()) {
         // Nothing starts in [from, seg.end): either `from` lies inside the segment's last unit (an
         // offset a client made up), or this node's copy has not received that range yet. Never
         // answer the second as an empty range with an advanced offset: the client would skip data.
         long stored = store.storedEnd(seg.storeId());
         if (stored < Math.min(seg.end(), tail)) throw new DataNotLocalYetException(seg.storeId(), stored, Math.min(seg.end(), tail));
-        pos = seg.end();
-        continue;
+        // The copy is complete now, but it may have become so after our read: read once more (a
+        // copy only grows), so a read that started after an acknowledgement returns it.
+        got = store.read(seg.storeId(), from, seg.end(), max);
+        if (got.isEmpty()) {
+          pos = seg.end();
+          continue;
+        }
       }
       for (DataUnit u : got) {
         Bytes data = u.data();
