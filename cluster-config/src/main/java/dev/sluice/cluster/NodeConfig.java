@@ -33,7 +33,11 @@ public final class NodeConfig {
     }
     ClusterSettings cs = ClusterSettings.fromConfig(resolved);
     List<String> seeds = new ArrayList<>();
-    for (String s : cs.seedNodes()) seeds.add("pekko://" + SYSTEM_NAME + "@" + s);
+    // A replicated node joins through the server's cluster formation (Formation), not Pekko's
+    // seed-node process: that one lets the first seed node form a cluster of its own.
+    if (!ClusterSettings.replicated(resolved)) {
+      for (String s : cs.seedNodes()) seeds.add("pekko://" + SYSTEM_NAME + "@" + s);
+    }
     return ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.seed-nodes", seeds)).withFallback(resolved);
   }
 }

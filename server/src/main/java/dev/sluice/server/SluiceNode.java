@@ -56,6 +56,9 @@ public final class SluiceNode {
         // This node's replica must serve the other nodes' writers from boot, not only once one of
         // its own entities first persists.
         Replication.get(system);
+        // Joins the running cluster or forms one with a majority; never a cluster of its own.
+        ClusterFormation.start(system, config.getStringList("sluice.replication.nodes"),
+            config.getInt("sluice.replication.node-ordinal"));
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
       var route = Directives.concat(AdminRoutes.create(system),
