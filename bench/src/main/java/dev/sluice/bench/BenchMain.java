@@ -59,10 +59,14 @@ public final class BenchMain {
   }
 
   private static void run(BenchOptions o) throws Exception {
-    Target target = Target.parse(o.url());
+    List<Target> targets = new ArrayList<>();
+    for (String u : o.urls()) targets.add(Target.parse(u));
+    if (targets.size() > 1 && o.scenario() != BenchOptions.Scenario.APPEND && o.scenario() != BenchOptions.Scenario.PRODUCER) {
+      throw new IllegalArgumentException("--scenario " + o.scenario().key() + " takes one --url; several are supported by append and producer");
+    }
     ScenarioResult r;
     try (EventLoop loop = new EventLoop("sluice-bench-io")) {
-      r = Scenario.of(o.scenario()).run(new BenchContext(o, target, loop, o.runId()));
+      r = Scenario.of(o.scenario()).run(new BenchContext(o, targets, loop, o.runId()));
     }
     Files.createDirectories(o.out());
     String base = fileSafe(o.label() + "--" + r.name());
@@ -103,6 +107,7 @@ public final class BenchMain {
     // Rows follow the order in which the scenarios ran, not the file names.
     results.sort(java.util.Comparator.comparing(ScenarioResult::startedAt));
     Comparison c = Comparison.of(results, o.baseline());
+    if (!o.metrics().isEmpty()) c = c.only(o.metrics());
     Files.createDirectories(o.out());
     StringBuilder md = new StringBuilder(c.markdown());
     String problems = c.problemsMarkdown();
