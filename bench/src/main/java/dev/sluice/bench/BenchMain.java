@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.bench.failover.Failover;
 import dev.sluice.bench.http.EventLoop;
 import dev.sluice.bench.http.Target;
 import dev.sluice.bench.metrics.LatencySummary;
@@ -47,6 +48,7 @@ public final class BenchMain {
         case RUN -> run(o);
         case COMPARE -> compare(o);
         case NOOP_SERVER -> NoopServer.serve(o.host(), o.port(), o.mirrorConfig());
+        case FAILOVER -> System.exit(Failover.run(o));
       }
     } catch (SetupException | IllegalArgumentException e) {
       System.err.println("sluice-bench: " + e.getMessage());

@@ -44,10 +44,15 @@ public record BenchOptions(
     String host,
     int port,
     Path mirrorConfig,
-    List<String> metrics) {
+    List<String> metrics,
+    int kills,
+    Path clusterDir,
+    Path clusterScript,
+    Duration attemptTimeout,
+    Duration settle) {
 
   /** What to do. */
-  public enum Command { RUN, COMPARE, NOOP_SERVER, HELP }
+  public enum Command { RUN, COMPARE, NOOP_SERVER, FAILOVER, HELP }
 
   /** The load shapes, modelled on the public ds-bench suite. */
   public enum Scenario {
@@ -72,6 +77,11 @@ public record BenchOptions(
                                                           one table of medians + ratios vs the baseline label
         bin/sluice-bench noop-server [--host H] [--port N] [--mirror-config FILE]
                                                           the no-op Pekko HTTP ceiling server
+        bin/sluice-bench failover --target URL0,URL1,URL2 --cluster-dir DIR [--kills N] [options]
+                                                          SIGKILL the nodes of a bin/sluice-cluster in turn
+                                                          while appending; recovery time per kill, then
+                                                          every acknowledged append is read back through
+                                                          every node (bench/failover.sh runs it all)
         bin/sluice-bench --help
 
       Scenarios (--scenario):
@@ -127,6 +137,15 @@ public record BenchOptions(
         --mirror-config FILE   take pekko.http.server and pekko.actor.default-dispatcher from this
                                HOCON file (Sluice's server/src/main/resources/application.conf), so the
                                ceiling runs Pekko tuned the way Sluice is
+      failover (the node given as URL i is node-i of --cluster-dir):
+        --cluster-dir DIR      root of the bin/sluice-cluster (node-i/pid)           [required]
+        --cluster-script F     `F start` restarts a killed node and waits for it   [bin/sluice-cluster]
+        --kills N              how many kills (node k mod 3 for kill k)             [20]
+        --streams N            streams appended to (each created through node i mod 3) [30]
+        --rate R               appends/s per stream                                 [5]
+        --attempt-timeout D    client timeout of one append attempt (then retry via the next node) [1s]
+        --settle D             after a rejoin, wait this long before the next kill  [5s]
+        --out DIR              where failover-<run id>.md goes                      [bench-results]
       """;
 
   public int connectionsOr(int dflt) {
@@ -161,8 +180,9 @@ public record BenchOptions(
         case "run" -> Command.RUN;
         case "compare" -> Command.COMPARE;
         case "noop-server" -> Command.NOOP_SERVER;
+        case "failover" -> Command.FAILOVER;
         case "help" -> Command.HELP;
-        default -> throw new IllegalArgumentException("unknown command '" + c + "' (run, compare, noop-server)");
+        default -> throw new IllegalArgumentException("unknown command '" + c + "' (run, compare, noop-server, failover)");
       };
     }
     Map<String, String> kv = new TreeMap<>();
@@ -231,7 +251,12 @@ public record BenchOptions(
         kv.getOrDefault("host", d.host),
         kv.containsKey("port") ? port(kv.get("port")) : d.port,
         kv.containsKey("mirror-config") ? Path.of(kv.get("mirror-config")) : null,
-        kv.containsKey("metrics") ? List.of(kv.get("metrics").split("\\s*,\\s*")) : List.of());
+        kv.containsKey("metrics") ? List.of(kv.get("metrics").split("\\s*,\\s*")) : List.of(),
+        kv.containsKey("kills") ? positiveInt("kills", kv.get("kills")) : d.kills,
+        kv.containsKey("cluster-dir") ? Path.of(kv.get("cluster-dir")) : null,
+        kv.containsKey("cluster-script") ? Path.of(kv.get("cluster-script")) : null,
+        kv.containsKey("attempt-timeout") ? duration("attempt-timeout", kv.get("attempt-timeout")) : d.attemptTimeout,
+        kv.containsKey("settle") ? duration("settle", kv.get("settle")) : d.settle);
   }
 
   private static List<String> urls(List<String> given, List<String> dflt) {
@@ -252,14 +277,15 @@ public record BenchOptions(
       "url", "scenario", "streams", "connections", "duration", "warmup", "rate", "size", "batch",
       "subscribers", "stream-bytes", "clients", "count", "delay", "pid", "label", "out", "name",
       "request-timeout", "drain-timeout", "run-id", "baseline", "host", "port", "mirror-config", "target",
-      "metrics");
+      "metrics", "kills", "cluster-dir", "cluster-script", "attempt-timeout", "settle");
 
   static BenchOptions defaults(Command command) {
     return new BenchOptions(command, List.of("http://127.0.0.1:4437"), Scenario.APPEND, null, null,
         null, Duration.ofSeconds(3), null, 256, 10, 1000, 10L << 20, 8, 100_000,
         Duration.ofMillis(20), List.of(), "target", Path.of("bench-results"), null, Duration.ofSeconds(30),
         Duration.ofSeconds(10), Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36),
-        false, "sluice", List.of(), "127.0.0.1", 4438, null, List.of());
+        false, "sluice", List.of(), "127.0.0.1", 4438, null, List.of(), 20, null, null,
+        Duration.ofSeconds(1), Duration.ofSeconds(5));
   }
 
   /** The measured duration: the given one, else 10 s (120 s as an upper bound for {@code streams}). */

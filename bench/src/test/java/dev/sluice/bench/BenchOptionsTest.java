@@ -82,9 +82,17 @@ class BenchOptionsTest {
   }
 
   @Test
-  void parsesCompareMetrics() {
+  void parsesCompareMetricsAndFailoverOptions() {
     BenchOptions c = BenchOptions.parse("compare", "--metrics", "throughput, p99,max", "dir");
     assertEquals(List.of("throughput", "p99", "max"), c.metrics());
+    BenchOptions f = BenchOptions.parse("failover", "--target", "http://127.0.0.1:1,http://127.0.0.1:2,http://127.0.0.1:3",
+        "--cluster-dir", "/tmp/c", "--kills", "2", "--settle", "1s");
+    assertEquals(BenchOptions.Command.FAILOVER, f.command());
+    assertEquals(2, f.kills());
+    assertEquals(Path.of("/tmp/c"), f.clusterDir());
+    assertEquals(Duration.ofSeconds(1), f.settle());
+    assertEquals(Duration.ofSeconds(1), f.attemptTimeout());
+    assertEquals(20, BenchOptions.parse("failover").kills());
   }
 
   @Test
