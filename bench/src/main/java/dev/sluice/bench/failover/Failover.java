@@ -48,6 +48,12 @@ public final class Failover {
   static final Duration STALL = Duration.ofSeconds(1);
   /** Starts of a killed node before giving up on it rejoining. */
   static final int REJOIN_ATTEMPTS = 3;
+  /**
+   * After the appends stop, wait this long before reading back: an attempt the client gave up on
+   * (1 s) may still be pending in the cluster (the server's ask timeout, 8 s by default) and land
+   * later, between the reads of two nodes.
+   */
+  static final Duration QUIESCE = Duration.ofSeconds(10);
 
   private final BenchOptions o;
   private final List<String> nodes;
@@ -125,7 +131,8 @@ public final class Failover {
 
     for (StreamAppender a : appenders) a.stop();
     for (Thread t : threads) t.join(o.attemptTimeout().toMillis() * 3 + 5000);
-    say("appends stopped; reading every stream through every node");
+    say("appends stopped; reading every stream through every node in " + QUIESCE.toSeconds() + " s (attempts given up on may still land)");
+    sleep(QUIESCE);
     Verification v = verify();
     double seconds = (System.nanoTime() - t0) / 1e9;
     String md = markdown(runId, kills, v, seconds);
@@ -328,7 +335,7 @@ public final class Failover {
   // ---- verification ----------------------------------------------------------------------------
 
   /** Per node, the sum of the checks over the streams; and whether the nodes returned the same bytes. */
-  record Verification(long acked, List<Records.Check> perNode, List<String> readErrors, int disagreeing) {
+  record Verification(long acked, List<Records.Check> perNode, List<Long> bytesPerNode, List<String> readErrors, int disagreeing) {
     boolean ok() {
       return readErrors.isEmpty() && disagreeing == 0 && perNode.stream().allMatch(Records.Check::ok);
     }
@@ -337,7 +344,11 @@ public final class Failover {
   private Verification verify() throws Exception {
     long acked = 0;
     List<Records.Check> perNode = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) perNode.add(Records.Check.ZERO);
+    List<Long> bytes = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      perNode.add(Records.Check.ZERO);
+      bytes.add(0L);
+    }
     List<String> errors = new ArrayList<>();
     int disagreeing = 0;
     for (StreamAppender a : appenders) {
@@ -353,6 +364,7 @@ public final class Failover {
           continue;
         }
         perNode.set(i, perNode.get(i).plus(Records.check(a.index(), a.acked(), content)));
+        bytes.set(i, bytes.get(i) + content.length);
         if (first == null) {
           first = content;
         } else if (!java.util.Arrays.equals(first, content)) {
@@ -361,7 +373,7 @@ public final class Failover {
       }
       if (differs) disagreeing++;
     }
-    return new Verification(acked, perNode, errors, disagreeing);
+    return new Verification(acked, perNode, bytes, errors, disagreeing);
   }
 
   /** The whole stream read through {@code node}, following Stream-Next-Offset until Stream-Up-To-Date. */
@@ -426,17 +438,18 @@ public final class Failover {
           + " (notes column).%n", rejoinProblems));
     }
     sb.append(String.format("%nAcknowledged appends: %,d over %d streams. Read back through each node:%n%n", v.acked(), streamCount));
-    sb.append("| node | acknowledged present | missing | duplicates | stored, not acknowledged | out of order | malformed bytes |\n");
-    sb.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+    sb.append("| node | records read | acknowledged present | missing | duplicates | stored, not acknowledged | out of order | malformed bytes |\n");
+    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 0; i < v.perNode().size(); i++) {
       Records.Check c = v.perNode().get(i);
-      sb.append(String.format("| %d | %,d | %d | %d | %d | %d | %d |%n", i, c.present(), c.missing(), c.duplicates(), c.unacked(),
-          c.outOfOrder(), c.malformed()));
+      sb.append(String.format("| %d | %,d | %,d | %d | %d | %d | %d | %d |%n", i, v.bytesPerNode().get(i) / Records.LENGTH, c.present(),
+          c.missing(), c.duplicates(), c.unacked(), c.outOfOrder(), c.malformed()));
     }
     sb.append(String.format("%nStreams whose content differs between nodes: %d.%s%n", v.disagreeing(),
         v.readErrors().isEmpty() ? "" : " Read errors: " + v.readErrors()));
     sb.append(v.ok() ? "Every acknowledged append is readable through every node.\n"
-        : "**CHECK FAILED**: see the missing / out of order / malformed columns and the read errors.\n");
+        : "**CHECK FAILED**: see the missing / out of order / malformed columns, the streams that differ between nodes"
+            + " and the read errors.\n");
     sb.append("Duplicates are appends whose attempt failed (timeout, connection lost) after the cluster had stored it,"
         + " then sent again; plain appends without a Producer-Id are at-least-once under retries.\n");
     return sb.toString();
