@@ -40,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift ;;
     --http-base) HTTP_BASE="$2"; shift ;;
     --artery-base) ARTERY_BASE="$2"; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "cluster-vs-single: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

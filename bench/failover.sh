@@ -7,12 +7,14 @@
 # starts a fresh bin/sluice-cluster (its own root dir under the results dir, its own ports), keeps
 # appending to --streams streams (--rate appends/s each, every append through the next node, 1 s
 # client timeout per attempt, retried through the next node until acknowledged), and N times
-# (default 20) SIGKILLs node k mod 3, measures the recovery, restarts the node and waits until every
-# node sees 3 members Up and reachable (GET /admin/cluster). Recovery of a kill = time from sending
-# SIGKILL to the first acknowledged append, sent after the kill, of the slowest stream. At the end
-# every stream is read through every node and compared with what was acknowledged (missing must
-# be 0). Prints a markdown report (per kill, then p50/p99/max over the kills, then the read-back
-# check) and writes it to the results dir; exits 1 if a kill did not recover or a check failed.
+# (default 20) SIGKILLs nodes 0, 1, 2, 0, ... in turn, measures the recovery, restarts the node
+# and waits until every node sees 3 members Up and reachable (GET /admin/cluster), --settle, and
+# every stream appending again. Recovery of a kill = time from sending SIGKILL to the first
+# acknowledged append, sent after the kill, of the slowest stream. At the end every stream is read
+# through every node and compared with what was acknowledged (missing must be 0). Prints a
+# markdown report (per kill, then p50/p99/max over the kills, then the read-back check) and writes
+# it to the results dir; exits 1 if a kill did not recover, the killed node needed more than one
+# start to rejoin, or a check failed.
 #
 # Stops the cluster it started on exit, Ctrl-C or failure. The cluster's logs stay in
 # <results dir>/cluster/node-i/sluice.log (restarts in cluster/failover-restarts.log).
@@ -42,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift ;;
     --http-base) HTTP_BASE="$2"; shift ;;
     --artery-base) ARTERY_BASE="$2"; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "failover: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -140,7 +140,7 @@ public record BenchOptions(
       failover (the node given as URL i is node-i of --cluster-dir):
         --cluster-dir DIR      root of the bin/sluice-cluster (node-i/pid)           [required]
         --cluster-script F     `F start` restarts a killed node and waits for it   [bin/sluice-cluster]
-        --kills N              how many kills (node k mod 3 for kill k)             [20]
+        --kills N              how many kills (of nodes 0, 1, 2, 0, ... in turn)    [20]
         --streams N            streams appended to (each created through node i mod 3) [30]
         --rate R               appends/s per stream                                 [5]
         --attempt-timeout D    client timeout of one append attempt (then retry via the next node) [1s]

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Appends to {@code --streams} streams at {@code --rate} appends/s each ({@link StreamAppender}:
  * every attempt through the next node, {@code --attempt-timeout} per attempt, retried until
- * acknowledged) while it SIGKILLs node {@code k mod 3} for kill k ({@code --kills} times). Per kill:
+ * acknowledged) while it SIGKILLs nodes 0, 1, 2, 0, ... in turn ({@code --kills} times). Per kill:
  * the recovery time is the largest, over the streams, of the time from sending the kill to the
  * first acknowledged append of that stream sent after it; then the node is restarted with
  * {@code <cluster script> start} and the next kill waits until every node sees 3 members Up and
@@ -413,7 +413,7 @@ public final class Failover {
     sb.append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(", run ").append(runId).append(", took ")
         .append(String.format("%.0f s", seconds)).append(". Nodes ").append(String.join(", ", nodes)).append(".\n");
     sb.append(String.format("%d streams x %s appends/s, each append through the next node, %d ms client timeout per attempt,"
-            + " a failed attempt retried at once through the next node (at least %d ms apart); node k mod 3 SIGKILLed for kill k,"
+            + " a failed attempt retried at once through the next node (at least %d ms apart); nodes 0, 1, 2, 0, ... SIGKILLed in turn,"
             + " restarted with `%s start`, %s settle after it rejoined.%n%n",
         streamCount, fmt(rate), o.attemptTimeout().toMillis(), TimeUnit.NANOSECONDS.toMillis(StreamAppender.RETRY_GAP_NANOS),
         clusterScript.getFileName(), o.settle().toMillis() + " ms"));
