@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.bench.failover.Failover;
 import dev.sluice.bench.http.EventLoop;
 import dev.sluice.bench.http.Target;
 import dev.sluice.bench.metrics.LatencySummary;
@@ -47,6 +48,7 @@ public final class BenchMain {
         case RUN -> run(o);
         case COMPARE -> compare(o);
         case NOOP_SERVER -> NoopServer.serve(o.host(), o.port(), o.mirrorConfig());
+        case FAILOVER -> System.exit(Failover.run(o));
       }
     } catch (SetupException | IllegalArgumentException e) {
       System.err.println("sluice-bench: " + e.getMessage());
@@ -59,10 +61,14 @@ public final class BenchMain {
   }
 
   private static void run(BenchOptions o) throws Exception {
-    Target target = Target.parse(o.url());
+    List<Target> targets = new ArrayList<>();
+    for (String u : o.urls()) targets.add(Target.parse(u));
+    if (targets.size() > 1 && o.scenario() != BenchOptions.Scenario.APPEND && o.scenario() != BenchOptions.Scenario.PRODUCER) {
+      throw new IllegalArgumentException("--scenario " + o.scenario().key() + " takes one --url; several are supported by append and producer");
+    }
     ScenarioResult r;
     try (EventLoop loop = new EventLoop("sluice-bench-io")) {
-      r = Scenario.of(o.scenario()).run(new BenchContext(o, target, loop, o.runId()));
+      r = Scenario.of(o.scenario()).run(new BenchContext(o, targets, loop, o.runId()));
     }
     Files.createDirectories(o.out());
     String base = fileSafe(o.label() + "--" + r.name());
@@ -103,6 +109,7 @@ public final class BenchMain {
     // Rows follow the order in which the scenarios ran, not the file names.
     results.sort(java.util.Comparator.comparing(ScenarioResult::startedAt));
     Comparison c = Comparison.of(results, o.baseline());
+    if (!o.metrics().isEmpty()) c = c.only(o.metrics());
     Files.createDirectories(o.out());
     StringBuilder md = new StringBuilder(c.markdown());
     String problems = c.problemsMarkdown();

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  */
 public record BenchOptions(
     Command command,
-    String url,
+    List<String> urls,
     Scenario scenario,
     Integer streams,
     Integer connections,
@@ -31,7 +31,7 @@ public record BenchOptions(
     int clients,
     int count,
     Duration delay,
-    long pid,
+    List<Long> pids,
     String label,
     Path out,
     String name,
@@ -43,10 +43,16 @@ public record BenchOptions(
     List<Path> inputs,
     String host,
     int port,
-    Path mirrorConfig) {
+    Path mirrorConfig,
+    List<String> metrics,
+    int kills,
+    Path clusterDir,
+    Path clusterScript,
+    Duration attemptTimeout,
+    Duration settle) {
 
   /** What to do. */
-  public enum Command { RUN, COMPARE, NOOP_SERVER, HELP }
+  public enum Command { RUN, COMPARE, NOOP_SERVER, FAILOVER, HELP }
 
   /** The load shapes, modelled on the public ds-bench suite. */
   public enum Scenario {
@@ -71,6 +77,11 @@ public record BenchOptions(
                                                           one table of medians + ratios vs the baseline label
         bin/sluice-bench noop-server [--host H] [--port N] [--mirror-config FILE]
                                                           the no-op Pekko HTTP ceiling server
+        bin/sluice-bench failover --target URL0,URL1,URL2 --cluster-dir DIR [--kills N] [options]
+                                                          SIGKILL the nodes of a bin/sluice-cluster in turn
+                                                          while appending; recovery time per kill, then
+                                                          every acknowledged append is read back through
+                                                          every node (bench/failover.sh runs it all)
         bin/sluice-bench --help
 
       Scenarios (--scenario):
@@ -91,6 +102,10 @@ public record BenchOptions(
 
       Options (defaults in brackets; durations like 500ms/10s/2m, sizes like 256/64KiB/10MB = 10 MiB):
         --url URL              server base URL; streams live under URL/v1/stream/   [http://127.0.0.1:4437]
+                               Several (comma-separated or repeated; --target is a synonym), e.g. the 3
+                               nodes of a cluster: append/producer create each stream once (through the
+                               first URL), spread their connections evenly over the URLs, send every
+                               stream's appends through all of them, and report each URL and the total.
         --scenario S           see above                                           [append]
         --streams N            streams (append/producer), pairs (longpoll)         [100 / 10]
         --connections C        connections (append/producer/streams), writers (fanout) [256 / 64 / 16]
@@ -104,7 +119,8 @@ public record BenchOptions(
         --clients K            catchup readers                                     [8]
         --count N              streams to create (streams)                         [100000]
         --delay D              longpoll: pause between the (re)poll and the append [20ms]
-        --pid PID              server process whose VmRSS is reported (any scenario) [none]
+        --pid PID[,PID..]      server process(es) whose CPU and VmRSS are reported, summed (any scenario)
+                               [none]
         --label L              name of the target in reports, e.g. sluice           [target]
         --out DIR              where <name>.json/.md/.svg go                         [bench-results]
         --name N               result name (default derived from scenario + parameters)
@@ -115,11 +131,21 @@ public record BenchOptions(
       compare:
         --baseline L           label the ratios are relative to                     [sluice]
         --out DIR              where summary.md/.json and latency-*.svg go          [bench-results]
+        --metrics K,K..        only these metrics (keys as in the JSON, e.g. throughput,p50,p99,max) [all]
       noop-server:
         --host H --port N      bind address                                         [127.0.0.1:4438]
         --mirror-config FILE   take pekko.http.server and pekko.actor.default-dispatcher from this
                                HOCON file (Sluice's server/src/main/resources/application.conf), so the
                                ceiling runs Pekko tuned the way Sluice is
+      failover (the node given as URL i is node-i of --cluster-dir):
+        --cluster-dir DIR      root of the bin/sluice-cluster (node-i/pid)           [required]
+        --cluster-script F     `F start` restarts a killed node and waits for it   [bin/sluice-cluster]
+        --kills N              how many kills (of nodes 0, 1, 2, 0, ... in turn)    [20]
+        --streams N            streams appended to (each created through node i mod 3) [30]
+        --rate R               appends/s per stream                                 [5]
+        --attempt-timeout D    client timeout of one append attempt (then retry via the next node) [1s]
+        --settle D             after a rejoin, wait this long before the next kill  [5s]
+        --out DIR              where failover-<run id>.md goes                      [bench-results]
       """;
 
   public int connectionsOr(int dflt) {
@@ -134,6 +160,16 @@ public record BenchOptions(
     return rate != null ? rate : dflt;
   }
 
+  /** The target URLs joined by commas (one URL for a single server), as reports show them. */
+  public String url() {
+    return String.join(",", urls);
+  }
+
+  /** The first server process given with {@code --pid}, or 0. */
+  public long pid() {
+    return pids.isEmpty() ? 0 : pids.get(0);
+  }
+
   /** Parses {@code args}; throws {@link IllegalArgumentException} naming the offending option. */
   public static BenchOptions parse(String... args) {
     List<String> rest = new ArrayList<>(List.of(args));
@@ -144,12 +180,14 @@ public record BenchOptions(
         case "run" -> Command.RUN;
         case "compare" -> Command.COMPARE;
         case "noop-server" -> Command.NOOP_SERVER;
+        case "failover" -> Command.FAILOVER;
         case "help" -> Command.HELP;
-        default -> throw new IllegalArgumentException("unknown command '" + c + "' (run, compare, noop-server)");
+        default -> throw new IllegalArgumentException("unknown command '" + c + "' (run, compare, noop-server, failover)");
       };
     }
     Map<String, String> kv = new TreeMap<>();
     List<Path> inputs = new ArrayList<>();
+    List<String> urls = new ArrayList<>();
     boolean quiet = false;
     for (int i = 0; i < rest.size(); i++) {
       String a = rest.get(i);
@@ -175,12 +213,18 @@ public record BenchOptions(
         value = rest.get(++i);
       }
       if (!KNOWN.contains(key)) throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
+      if (key.equals("url") || key.equals("target")) {
+        for (String u : value.split(",")) {
+          if (!u.isBlank()) urls.add(stripSlash(u.trim()));
+        }
+        continue;
+      }
       kv.put(key, value);
     }
     BenchOptions d = defaults(command);
     return new BenchOptions(
         command,
-        stripSlash(kv.getOrDefault("url", d.url)),
+        urls(urls, d.urls),
         kv.containsKey("scenario") ? Scenario.parse(kv.get("scenario")) : d.scenario,
         kv.containsKey("streams") ? positiveInt("streams", kv.get("streams")) : null,
         kv.containsKey("connections") ? positiveInt("connections", kv.get("connections")) : null,
@@ -194,7 +238,7 @@ public record BenchOptions(
         kv.containsKey("clients") ? positiveInt("clients", kv.get("clients")) : d.clients,
         kv.containsKey("count") ? positiveInt("count", kv.get("count")) : d.count,
         kv.containsKey("delay") ? duration("delay", kv.get("delay")) : d.delay,
-        kv.containsKey("pid") ? positiveInt("pid", kv.get("pid")) : 0,
+        kv.containsKey("pid") ? pids(kv.get("pid")) : List.of(),
         kv.getOrDefault("label", d.label),
         Path.of(kv.getOrDefault("out", d.out.toString())),
         kv.get("name"),
@@ -206,20 +250,42 @@ public record BenchOptions(
         List.copyOf(inputs),
         kv.getOrDefault("host", d.host),
         kv.containsKey("port") ? port(kv.get("port")) : d.port,
-        kv.containsKey("mirror-config") ? Path.of(kv.get("mirror-config")) : null);
+        kv.containsKey("mirror-config") ? Path.of(kv.get("mirror-config")) : null,
+        kv.containsKey("metrics") ? List.of(kv.get("metrics").split("\\s*,\\s*")) : List.of(),
+        kv.containsKey("kills") ? positiveInt("kills", kv.get("kills")) : d.kills,
+        kv.containsKey("cluster-dir") ? Path.of(kv.get("cluster-dir")) : null,
+        kv.containsKey("cluster-script") ? Path.of(kv.get("cluster-script")) : null,
+        kv.containsKey("attempt-timeout") ? duration("attempt-timeout", kv.get("attempt-timeout")) : d.attemptTimeout,
+        kv.containsKey("settle") ? duration("settle", kv.get("settle")) : d.settle);
+  }
+
+  private static List<String> urls(List<String> given, List<String> dflt) {
+    if (given.isEmpty()) return dflt;
+    if (new java.util.HashSet<>(given).size() != given.size()) {
+      throw new IllegalArgumentException("--url/--target lists the same URL twice: " + given);
+    }
+    return List.copyOf(given);
+  }
+
+  private static List<Long> pids(String s) {
+    List<Long> out = new ArrayList<>();
+    for (String p : s.split(",")) out.add((long) positiveInt("pid", p));
+    return List.copyOf(out);
   }
 
   private static final java.util.Set<String> KNOWN = java.util.Set.of(
       "url", "scenario", "streams", "connections", "duration", "warmup", "rate", "size", "batch",
       "subscribers", "stream-bytes", "clients", "count", "delay", "pid", "label", "out", "name",
-      "request-timeout", "drain-timeout", "run-id", "baseline", "host", "port", "mirror-config");
+      "request-timeout", "drain-timeout", "run-id", "baseline", "host", "port", "mirror-config", "target",
+      "metrics", "kills", "cluster-dir", "cluster-script", "attempt-timeout", "settle");
 
   static BenchOptions defaults(Command command) {
-    return new BenchOptions(command, "http://127.0.0.1:4437", Scenario.APPEND, null, null,
+    return new BenchOptions(command, List.of("http://127.0.0.1:4437"), Scenario.APPEND, null, null,
         null, Duration.ofSeconds(3), null, 256, 10, 1000, 10L << 20, 8, 100_000,
-        Duration.ofMillis(20), 0, "target", Path.of("bench-results"), null, Duration.ofSeconds(30),
+        Duration.ofMillis(20), List.of(), "target", Path.of("bench-results"), null, Duration.ofSeconds(30),
         Duration.ofSeconds(10), Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36),
-        false, "sluice", List.of(), "127.0.0.1", 4438, null);
+        false, "sluice", List.of(), "127.0.0.1", 4438, null, List.of(), 20, null, null,
+        Duration.ofSeconds(1), Duration.ofSeconds(5));
   }
 
   /** The measured duration: the given one, else 10 s (120 s as an upper bound for {@code streams}). */

@@ -63,6 +63,39 @@ class BenchOptionsTest {
   }
 
   @Test
+  void takesSeveralTargetsCommaSeparatedOrRepeated() {
+    BenchOptions o = BenchOptions.parse("--target", "http://127.0.0.1:4441,http://127.0.0.1:4442/", "--url", "http://127.0.0.1:4443");
+    assertEquals(List.of("http://127.0.0.1:4441", "http://127.0.0.1:4442", "http://127.0.0.1:4443"), o.urls());
+    assertEquals("http://127.0.0.1:4441,http://127.0.0.1:4442,http://127.0.0.1:4443", o.url());
+    assertEquals(List.of("http://127.0.0.1:4437"), BenchOptions.parse().urls());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse("--url", "http://a:1,http://a:1")).getMessage().contains("twice"));
+  }
+
+  @Test
+  void takesSeveralServerPids() {
+    BenchOptions o = BenchOptions.parse("--pid", "11,12,13");
+    assertEquals(List.of(11L, 12L, 13L), o.pids());
+    assertEquals(11, o.pid());
+    assertEquals(0, BenchOptions.parse().pid());
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--pid", "1,x"));
+  }
+
+  @Test
+  void parsesCompareMetricsAndFailoverOptions() {
+    BenchOptions c = BenchOptions.parse("compare", "--metrics", "throughput, p99,max", "dir");
+    assertEquals(List.of("throughput", "p99", "max"), c.metrics());
+    BenchOptions f = BenchOptions.parse("failover", "--target", "http://127.0.0.1:1,http://127.0.0.1:2,http://127.0.0.1:3",
+        "--cluster-dir", "/tmp/c", "--kills", "2", "--settle", "1s");
+    assertEquals(BenchOptions.Command.FAILOVER, f.command());
+    assertEquals(2, f.kills());
+    assertEquals(Path.of("/tmp/c"), f.clusterDir());
+    assertEquals(Duration.ofSeconds(1), f.settle());
+    assertEquals(Duration.ofSeconds(1), f.attemptTimeout());
+    assertEquals(20, BenchOptions.parse("failover").kills());
+  }
+
+  @Test
   void recognisesCommandsAndHelp() {
     assertEquals(BenchOptions.Command.HELP, BenchOptions.parse("--help").command());
     assertEquals(BenchOptions.Command.HELP, BenchOptions.parse("--scenario", "fanout", "-h").command());

@@ -116,7 +116,17 @@ public final class EventLoop implements AutoCloseable {
 
   /** Opens a new connection; {@link Connection.Handler#onConnected} follows. Loop thread. */
   public Connection connect(InetSocketAddress address, Connection.Handler handler, long requestTimeoutNanos) {
+    return connect(address, handler, requestTimeoutNanos, null);
+  }
+
+  /**
+   * As {@link #connect(InetSocketAddress, Connection.Handler, long)}, with {@link Connection#attachment}
+   * set before the connection opens (a connect to loopback may complete, and call the handler, at once).
+   */
+  public Connection connect(InetSocketAddress address, Connection.Handler handler, long requestTimeoutNanos,
+                            Object attachment) {
     Connection c = new Connection(this, nextConnectionId++, address, handler, requestTimeoutNanos);
+    c.attachment = attachment;
     c.open();
     return c;
   }

@@ -23,9 +23,13 @@ public record CpuUsage(double server, double bench, double other, double busy) {
   /** Jiffy counters at one moment. */
   public record Sample(long nanos, long busyTicks, long serverTicks, long selfTicks) {}
 
-  public static Sample sample(long serverPid) {
-    return new Sample(System.nanoTime(), systemBusyTicks(), processTicks(serverPid > 0 ? Long.toString(serverPid) : null),
-        processTicks("self"));
+  /** The counters now; the server's ticks are the sum over {@code serverPids} (the nodes of a cluster). */
+  public static Sample sample(java.util.List<Long> serverPids) {
+    long server = 0;
+    for (long pid : serverPids) {
+      if (pid > 0) server += processTicks(Long.toString(pid));
+    }
+    return new Sample(System.nanoTime(), systemBusyTicks(), server, processTicks("self"));
   }
 
   public static CpuUsage between(Sample a, Sample b, boolean haveServer) {

@@ -55,7 +55,12 @@ public final class LatencyRecorder {
 
   /** Drops everything recorded so far and ignores operations started before now (end of warm-up). Reader thread. */
   public void discard() {
-    notBefore = System.nanoTime();
+    discard(System.nanoTime());
+  }
+
+  /** As {@link #discard()}, ignoring operations started before {@code notBeforeNanos} (one instant for several recorders). */
+  public void discard(long notBeforeNanos) {
+    notBefore = notBeforeNanos;
     gated = true;
     interval();
     total.reset();

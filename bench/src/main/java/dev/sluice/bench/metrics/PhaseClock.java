@@ -22,9 +22,13 @@ public final class PhaseClock {
    * @param label    prefix of each line, e.g. {@code append sluice}
    * @param unit     what the throughput counts (from {@link RequestStats#units()}), e.g. {@code appends}
    * @param megabytes report throughput as MB/s of {@link RequestStats#bytes()} instead of units/s
-   * @param serverPid the server process, for the CPU breakdown ({@code 0} = unknown)
+   * @param serverPids the server's processes (the nodes of a cluster), for the CPU breakdown (empty = unknown)
    */
-  public record Display(String label, String unit, boolean megabytes, boolean quiet, long serverPid) {}
+  public record Display(String label, String unit, boolean megabytes, boolean quiet, List<Long> serverPids) {
+    public Display {
+      serverPids = List.copyOf(serverPids);
+    }
+  }
 
   /** The measured phase: its counters, its length, each recorder's total, and where the CPU went. */
   public record Measured(RequestStats.Snapshot counts, long elapsedNanos, List<Histogram> latencies, CpuUsage cpu) {
@@ -64,9 +68,10 @@ public final class PhaseClock {
       prev = now;
       if (tick >= warmEnd) break;
     }
-    for (LatencyRecorder r : recorders) r.discard();
+    long measureFrom = System.nanoTime(); // one instant for every recorder, so their counts add up
+    for (LatencyRecorder r : recorders) r.discard(measureFrom);
     if (atStart != null) atStart.run();
-    CpuUsage.Sample cpuStart = CpuUsage.sample(display.serverPid());
+    CpuUsage.Sample cpuStart = CpuUsage.sample(display.serverPids());
     RequestStats.Snapshot start = stats.snapshot();
     prev = start;
     long mStart = System.nanoTime();
@@ -80,7 +85,7 @@ public final class PhaseClock {
       long now = System.nanoTime();
       boolean last = early || now >= mEnd;
       if (last && atEnd != null) atEnd.run();
-      CpuUsage.Sample cpuNow = last ? CpuUsage.sample(display.serverPid()) : null;
+      CpuUsage.Sample cpuNow = last ? CpuUsage.sample(display.serverPids()) : null;
       if (last) cpuEnd = cpuNow;
       List<Histogram> intervals = new ArrayList<>();
       for (LatencyRecorder r : recorders) intervals.add(r.accumulate());
@@ -96,7 +101,7 @@ public final class PhaseClock {
     }
     List<Histogram> totals = new ArrayList<>();
     for (LatencyRecorder r : recorders) totals.add(r.total().copy());
-    return new Measured(prev.minus(start), end - mStart, totals, CpuUsage.between(cpuStart, cpuEnd, display.serverPid() > 0));
+    return new Measured(prev.minus(start), end - mStart, totals, CpuUsage.between(cpuStart, cpuEnd, !display.serverPids().isEmpty()));
   }
 
   /** Sleeps until {@code deadline}; returns true if {@code finished} became true first. */

@@ -64,6 +64,15 @@ public final class Comparison {
     return new Comparison(baseline, labels, rows, groups);
   }
 
+  /** The same comparison with only the rows of these metric keys, in their original order. */
+  public Comparison only(java.util.Collection<String> metricKeys) {
+    List<Row> kept = new ArrayList<>();
+    for (Row r : rows) {
+      if (metricKeys.contains(r.metricKey())) kept.add(r);
+    }
+    return new Comparison(baseline, labels, kept, byNameAndLabel);
+  }
+
   private static String key(String name, String label) {
     return name + "\u0000" + label;
   }

@@ -21,6 +21,11 @@ import java.util.function.IntPredicate;
  * schedule (open loop), up to an optional request count. Used for appends, producer appends,
  * stream creation and every scenario's setup.
  *
+ * <p>Several targets (the nodes of a cluster): connection i goes to target {@code i mod T}, so the
+ * connections are spread evenly; in the open loop, due requests go to the targets in turn (to the
+ * next target with an idle connection when one has none), so each gets {@code rate / T}. Each
+ * target's outcomes and latencies can also be recorded on their own ({@code perTarget}).
+ *
  * <p>Open loop: request k is due at {@code t0 + k / rate}. Due requests go to idle connections; when
  * none is idle they wait, and their latency still counts from the due time, so a slow server cannot
  * hide its stalls by slowing the client down (no coordinated omission). A pacer thread wakes the
@@ -35,6 +40,16 @@ final class RequestDriver implements Connection.Handler {
   interface Source {
     /** Request number {@code k}, to be sent on {@code c}; the buffer is written before the next call on {@code c}. */
     ByteBuffer render(Connection c, long k);
+
+    /** As {@link #render(Connection, long)}, on a connection to target number {@code target}. */
+    default ByteBuffer render(Connection c, int target, long k) {
+      return render(c, k);
+    }
+
+    /** Short description of request k, sent on {@code c}, for error samples. */
+    default String describe(Connection c, long k) {
+      return describe(k);
+    }
 
     /** Records carried by request k (throughput counts them). */
     default int units(long k) {
@@ -56,12 +71,22 @@ final class RequestDriver implements Connection.Handler {
   }
 
   private static final class Slot {
+    final int target;
+    boolean registered;
     long k = -1;
     long intendedNanos;
+
+    Slot(int target) {
+      this.target = target;
+    }
   }
 
+  /** Where one target's outcomes go besides the totals. */
+  record PerTarget(RequestStats stats, LatencyRecorder latency) {}
+
   private final EventLoop loop;
-  private final Target target;
+  private final List<Target> targets;
+  private final List<PerTarget> perTarget;
   private final int connections;
   private final long limit;
   private final double rate;
@@ -71,7 +96,10 @@ final class RequestDriver implements Connection.Handler {
   private final LatencyRecorder latency;
   private final long requestTimeoutNanos;
   private final String[] capture;
-  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  /** Idle connections, per target. */
+  private final List<ArrayDeque<Connection>> idle = new ArrayList<>();
+  /** Open loop: the target the next due request goes to. */
+  private int nextTarget;
   private final List<Connection> all = new ArrayList<>();
   private final CountDownLatch allDone = new CountDownLatch(1);
   private final Runnable ticker = this::sendDue;
@@ -89,8 +117,25 @@ final class RequestDriver implements Connection.Handler {
   RequestDriver(EventLoop loop, Target target, int connections, long limit, double rate, Source source,
                 IntPredicate okStatus, RequestStats stats, LatencyRecorder latency, long requestTimeoutNanos,
                 String... capture) {
+    this(loop, List.of(target), List.of(), connections, limit, rate, source, okStatus, stats, latency,
+        requestTimeoutNanos, capture);
+  }
+
+  /**
+   * @param perTarget empty, or one entry per target recording that target's outcomes (in addition
+   *                  to {@code stats} and {@code latency}, which get everything)
+   */
+  RequestDriver(EventLoop loop, List<Target> targets, List<PerTarget> perTarget, int connections, long limit,
+                double rate, Source source, IntPredicate okStatus, RequestStats stats, LatencyRecorder latency,
+                long requestTimeoutNanos, String... capture) {
+    if (targets.isEmpty()) throw new IllegalArgumentException("no target");
+    if (!perTarget.isEmpty() && perTarget.size() != targets.size()) {
+      throw new IllegalArgumentException("perTarget must have one entry per target");
+    }
     this.loop = loop;
-    this.target = target;
+    this.targets = List.copyOf(targets);
+    this.perTarget = List.copyOf(perTarget);
+    for (int t = 0; t < targets.size(); t++) idle.add(new ArrayDeque<>());
     this.connections = connections;
     this.limit = limit;
     this.rate = rate;
@@ -115,7 +160,10 @@ final class RequestDriver implements Connection.Handler {
         loop.addTicker(ticker);
         startPacer();
       }
-      for (int i = 0; i < connections; i++) loop.connect(target.address(), this, requestTimeoutNanos);
+      for (int i = 0; i < connections; i++) {
+        int t = i % targets.size();
+        loop.connect(targets.get(t).address(), this, requestTimeoutNanos, new Slot(t));
+      }
     });
   }
 
@@ -169,8 +217,10 @@ final class RequestDriver implements Connection.Handler {
     return loop.call(() -> {
       loop.removeTicker(ticker);
       int hung = inFlight;
-      for (Connection c : idle) c.closeSilently();
-      idle.clear();
+      for (ArrayDeque<Connection> q : idle) {
+        for (Connection c : q) c.closeSilently();
+        q.clear();
+      }
       closeAll();
       return hung;
     }, 5000);
@@ -178,7 +228,12 @@ final class RequestDriver implements Connection.Handler {
 
   private void closeAll() {
     for (Connection c : all) {
-      if (c.inFlight()) stats.timeout(source.describe(((Slot) c.attachment).k) + " still unanswered when the run ended");
+      if (c.inFlight()) {
+        Slot s = (Slot) c.attachment;
+        String what = describe(c, s) + " still unanswered when the run ended";
+        stats.timeout(what);
+        if (!perTarget.isEmpty()) perTarget.get(s.target).stats().timeout(what);
+      }
       c.closeSilently();
     }
     all.clear();
@@ -187,11 +242,17 @@ final class RequestDriver implements Connection.Handler {
 
   @Override
   public void onConnected(Connection c) {
-    if (c.attachment == null) {
-      c.attachment = new Slot();
+    Slot s = (Slot) c.attachment;
+    if (!s.registered) {
+      s.registered = true;
       all.add(c);
     }
     next(c);
+  }
+
+  private String describe(Connection c, Slot s) {
+    String d = source.describe(c, s.k);
+    return targets.size() > 1 ? "via " + targets.get(s.target).hostHeader() + ": " + d : d;
   }
 
   @Override
@@ -200,11 +261,20 @@ final class RequestDriver implements Connection.Handler {
     Slot s = (Slot) c.attachment;
     inFlight--;
     int status = r.status();
+    PerTarget pt = perTarget.isEmpty() ? null : perTarget.get(s.target);
     if (okStatus.test(status)) {
       latency.record(s.intendedNanos, now);
-      stats.success(status, source.units(s.k), source.bodyBytes(s.k));
+      int units = source.units(s.k);
+      int bytes = source.bodyBytes(s.k);
+      stats.success(status, units, bytes);
+      if (pt != null) {
+        pt.latency().record(s.intendedNanos, now);
+        pt.stats().success(status, units, bytes);
+      }
     } else {
-      stats.badStatus(status, source.describe(s.k) + ": " + oneLine(r.errorBody()));
+      String what = describe(c, s) + ": " + oneLine(r.errorBody());
+      stats.badStatus(status, what);
+      if (pt != null) pt.stats().badStatus(status, what);
     }
     source.completed(c, s.k, status, r);
     s.k = -1;
@@ -218,21 +288,26 @@ final class RequestDriver implements Connection.Handler {
 
   @Override
   public void onClosed(Connection c, Throwable cause) {
-    idle.remove(c);
     Slot s = (Slot) c.attachment;
-    if (s != null && s.k >= 0) {
+    idle.get(s.target).remove(c);
+    RequestStats ts = perTarget.isEmpty() ? null : perTarget.get(s.target).stats();
+    if (s.k >= 0) {
       inFlight--;
-      String what = source.describe(s.k) + ": " + (cause == null ? "closed" : cause.toString());
+      String what = describe(c, s) + ": " + (cause == null ? "closed" : cause.toString());
       if (cause instanceof TimeoutException) {
         stats.timeout(what);
+        if (ts != null) ts.timeout(what);
       } else {
         stats.connectionError(what);
+        if (ts != null) ts.connectionError(what);
       }
       source.completed(c, s.k, 0, null);
       s.k = -1;
       finishedOne();
     } else if (cause != null && !stopping) {
-      stats.connectionError("connect/idle: " + cause);
+      String what = (targets.size() > 1 ? "via " + targets.get(s.target).hostHeader() + ": " : "") + "connect/idle: " + cause;
+      stats.connectionError(what);
+      if (ts != null) ts.connectionError(what);
     }
     if (stopping) return;
     // Back off a little so a dead server does not turn into a reconnect spin.
@@ -247,15 +322,16 @@ final class RequestDriver implements Connection.Handler {
   }
 
   private void next(Connection c) {
+    ArrayDeque<Connection> myIdle = idle.get(((Slot) c.attachment).target);
     if (stopping || issued >= limit) {
-      idle.add(c);
+      myIdle.add(c);
       return;
     }
     long intended;
     if (rate > 0) {
       long due = due(System.nanoTime());
       if (issued >= due) {
-        idle.add(c);
+        myIdle.add(c);
         return;
       }
       intended = intended(issued);
@@ -271,7 +347,7 @@ final class RequestDriver implements Connection.Handler {
     issued = k + 1;
     s.k = k;
     inFlight++;
-    ByteBuffer req = source.render(c, k);
+    ByteBuffer req = source.render(c, s.target, k);
     c.send(req);
     s.intendedNanos = intended == 0 ? c.sentNanos() : intended;
   }
@@ -309,11 +385,26 @@ final class RequestDriver implements Connection.Handler {
     long due = due(System.nanoTime());
     long backlog = due - issued;
     if (backlog > maxBacklog) maxBacklog = backlog;
-    while (issued < due && !idle.isEmpty()) {
-      Connection c = idle.poll();
+    while (issued < due) {
+      Connection c = pollIdle();
+      if (c == null) return;
       if (!c.isConnected() || c.inFlight()) continue;
       send(c, intended(issued));
     }
+  }
+
+  /** An idle connection of the next target in turn that has one (open loop), or null. */
+  private Connection pollIdle() {
+    int n = idle.size();
+    for (int i = 0; i < n; i++) {
+      int t = (nextTarget + i) % n;
+      Connection c = idle.get(t).poll();
+      if (c != null) {
+        nextTarget = (t + 1) % n;
+        return c;
+      }
+    }
+    return null;
   }
 
   private void startPacer() {

@@ -81,11 +81,20 @@ final class ResultBuilder {
   ScenarioResult build(PhaseClock.Measured m, RequestStats stats, int hungAtEnd) {
     RequestStats.Snapshot c = m.counts();
     RequestStats.Snapshot all = stats.snapshot();
-    metric("errors", "errors", c.errors() + hungAtEnd, false);
-    long pid = ctx.options().pid();
+    if (metrics.stream().noneMatch(x -> x.key().equals("errors"))) metric("errors", "errors", c.errors() + hungAtEnd, false);
+    List<Long> pids = ctx.options().pids();
+    long pid = pids.isEmpty() ? 0 : pids.get(0);
     if (pid > 0 && metrics.stream().noneMatch(x -> x.key().equals("rss"))) {
-      long rss = ProcStatus.bytes(pid, "VmRSS");
-      param("server_rss_mb", rss < 0 ? "n/a" : String.format("%.0f", rss / 1048576.0));
+      long rss = 0;
+      for (long p : pids) {
+        long one = ProcStatus.bytes(p, "VmRSS");
+        if (one < 0) {
+          rss = -1;
+          break;
+        }
+        rss += one;
+      }
+      param(pids.size() > 1 ? "server_rss_mb_sum" : "server_rss_mb", rss < 0 ? "n/a" : String.format("%.0f", rss / 1048576.0));
     }
     CpuUsage cpu = m.cpu();
     if (pid > 0) param("cpu_server_cores", String.format("%.2f", cpu.server()));

@@ -48,6 +48,16 @@ class ComparisonTest {
   }
 
   @Test
+  void onlyKeepsTheChosenMetrics() {
+    Comparison c = Comparison.of(List.of(Results.append("single", 20_000, 4, List.of()), Results.append("rf3", 10_000, 8, List.of())),
+        "single").only(List.of("throughput"));
+    assertEquals(1, c.rows().size());
+    String[] lines = c.markdown().split("\n");
+    assertEquals("| append-s100-c256-closed | appends/s ↑ | 20,000 | 10,000 | 0.50x |", lines[2]);
+    assertTrue(lines[3].isEmpty());
+  }
+
+  @Test
   void aServerWithoutAResultShowsNotAvailable() {
     ScenarioResult other = new ScenarioResult("fanout-sub1000-r20", "fanout", "sluice", "u", "t", 1, new java.util.LinkedHashMap<>(),
         List.of(new Metric("delivered", "delivered %", 100, true)), new java.util.LinkedHashMap<>(),
