@@ -4,197 +4,54 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.it.support.Exec;
 import dev.sluice.it.support.ItEnv;
 import dev.sluice.it.support.NodeProcess;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Runs the official Durable Streams conformance suite, pinned in
- * {@code multi-jvm-tests/conformance/package.json} (+ committed {@code package-lock.json}), against
- * one freshly started Sluice node.
- *
- * <p>Steps: check node and npm exist (a missing tool FAILS the test, it never skips); {@code npm ci}
- * if the pinned suite is not installed; start a node with an empty data dir and
- * {@code --long-poll-timeout 500ms} (several suite tests wait for a long-poll to time out under
- * vitest's 5 s default test timeout); run vitest on {@code ds-conformance.test.mjs} with a JSON
- * reporter; parse the report. Fails if any test failed, any test file failed to load, or nothing
- * passed.
+ * The official Durable Streams conformance suite ({@link ConformanceRunner}) against one freshly
+ * started Sluice node with an empty data dir and {@code --long-poll-timeout 500ms} (several suite
+ * tests wait for a long-poll to time out under vitest's 5 s default test timeout). Fails if any
+ * test failed, any test file failed to load, or nothing passed.
  *
  * <p>Output: the {@code CONFORMANCE RESULT: passed=N failed=N skipped=N total=N duration=Ns} line
  * and the failed test names on stdout; in {@code target/it-logs/}: {@code ConformanceIT-1.log}
  * (server), {@code ConformanceIT-vitest.log}, {@code ConformanceIT-report.json},
  * {@code ConformanceIT-summary.txt}.
- *
- * <p>Knobs: {@code -Dsluice.it.conformance.filter=<vitest -t pattern>} runs a subset (dev loops).
  */
 class ConformanceIT {
-
-  private static final String SUITE = "@durable-streams/server-conformance-tests";
-  private static final String WRAPPER = "ds-conformance.test.mjs";
-  private static final Duration NPM_CI_TIMEOUT = Duration.ofMinutes(5);
-  private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(10);
 
   @Test
   @Timeout(value = 17, unit = TimeUnit.MINUTES)
   void sluicePassesThePinnedConformanceSuite() throws Exception {
-    Path dir = ItEnv.conformanceDir();
-    Path logs = ItEnv.logDir();
-    String nodeVersion = Exec.requireTool("node", "--version");
-    String npmVersion = Exec.requireTool("npm", "--version");
-    String pinned = pinnedVersion(dir);
-    System.out.printf("conformance: node %s, npm %s, %s@%s in %s%n", nodeVersion, npmVersion, SUITE, pinned, dir);
-
-    ensureInstalled(dir, pinned, logs.resolve("ConformanceIT-npm-ci.log"));
-
-    Path report = logs.resolve("ConformanceIT-report.json").toAbsolutePath();
-    Files.deleteIfExists(report);
-    Path vitestLog = logs.resolve("ConformanceIT-vitest.log").toAbsolutePath();
-
-    Exec.Result run;
+    ConformanceRunner.prepare("ConformanceIT");
+    ConformanceRunner.Run run;
     String nodeDied = null;
     try (NodeProcess node = NodeProcess.builder("ConformanceIT", ItEnv.freshDataDir("ConformanceIT"))
         .longPollTimeout(Duration.ofMillis(500))
         .start()) {
       System.out.println("conformance: server " + node);
-      List<String> cmd = new ArrayList<>(List.of(
-          "node", dir.resolve("node_modules/vitest/vitest.mjs").toString(), "run", WRAPPER,
-          "--no-coverage", "--reporter=default", "--reporter=json", "--outputFile.json=" + report));
-      String filter = System.getProperty("sluice.it.conformance.filter", "");
-      if (!filter.isBlank()) {
-        cmd.addAll(List.of("-t", filter));
-      }
-      Map<String, String> env = new HashMap<>();
-      env.put("CONFORMANCE_TEST_URL", stripTrailingSlash(node.baseUri().toString()));
-      env.put("CI", "true");
-      env.put("NO_COLOR", "1");
-      env.put("FORCE_COLOR", "0");
-      run = Exec.run(cmd, dir, env, vitestLog, SUITE_TIMEOUT);
+      run = ConformanceRunner.run("ConformanceIT", node.baseUri().toString());
       if (!node.isAlive()) {
         nodeDied = "the Sluice node died during the conformance run (" + node.status() + "); log "
             + node.logFile() + ", last lines:\n" + node.logTail();
         System.out.println("conformance: " + nodeDied);
       }
     }
-
-    if (run.timedOut()) {
-      fail("conformance suite did not finish within " + SUITE_TIMEOUT + "; vitest log " + vitestLog
-          + ":\n" + run.logTail(40));
-    }
-    if (!Files.exists(report)) {
-      fail("vitest wrote no JSON report (exit code " + run.exitCode() + "); log " + vitestLog + ":\n"
-          + run.logTail(60));
-    }
-
-    Summary s = Summary.parse(report, run.took());
+    ConformanceRunner.Summary s = run.summary();
     String text = s.render();
     System.out.println(text);
-    Files.writeString(logs.resolve("ConformanceIT-summary.txt"), text + "\n", StandardCharsets.UTF_8);
+    ConformanceRunner.writeSummary("ConformanceIT", text);
 
     if (nodeDied != null) {
       fail(nodeDied + "\n" + text);
     }
     assertEquals(0, s.failed(), "conformance failures:\n" + text);
-    assertTrue(s.passed() > 0, "no conformance test passed:\n" + text + "\nvitest log " + vitestLog);
+    assertTrue(s.passed() > 0, "no conformance test passed:\n" + text + "\nvitest log " + run.vitestLog());
     // With no failed test, a failed file means it did not load or crashed outside a test.
-    assertEquals(0, s.failedSuites(), "a test file failed to load/run:\n" + text + "\nvitest log " + vitestLog);
-  }
-
-  /** {@code npm ci} unless the pinned suite version is already installed. */
-  private static void ensureInstalled(Path dir, String pinned, Path log) throws IOException {
-    Path installed = dir.resolve("node_modules").resolve(SUITE).resolve("package.json");
-    boolean vitestPresent = Files.exists(dir.resolve("node_modules/vitest/vitest.mjs"));
-    if (vitestPresent && Files.exists(installed) && pinned.equals(jsonString(installed, "version"))) {
-      return;
-    }
-    System.out.println("conformance: running npm ci in " + dir);
-    Exec.Result r = Exec.run(List.of("npm", "ci", "--no-audit", "--no-fund"), dir, Map.of(), log, NPM_CI_TIMEOUT);
-    if (r.timedOut() || r.exitCode() != 0) {
-      fail("npm ci failed in " + dir + " (exit " + r.exitCode() + (r.timedOut() ? ", timed out" : "")
-          + "); log " + log + ":\n" + r.logTail(40));
-    }
-    System.out.printf("conformance: npm ci took %.1f s%n", r.took().toMillis() / 1000.0);
-  }
-
-  private static String pinnedVersion(Path dir) throws IOException {
-    JsonNode pkg = new ObjectMapper().readTree(dir.resolve("package.json").toFile());
-    String v = pkg.path("dependencies").path(SUITE).asText("");
-    if (!v.matches("\\d+\\.\\d+\\.\\d+")) {
-      fail(dir.resolve("package.json") + " must pin " + SUITE + " to an exact version, found '" + v + "'");
-    }
-    return v;
-  }
-
-  private static String jsonString(Path file, String field) throws IOException {
-    return new ObjectMapper().readTree(file.toFile()).path(field).asText("");
-  }
-
-  private static String stripTrailingSlash(String s) {
-    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-  }
-
-  /** The numbers of a vitest JSON report, plus every failed test with its first failure line. */
-  record Summary(int passed, int failed, int skipped, int total, int failedSuites, Duration took,
-                 List<String> failures) {
-
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
-
-    static Summary parse(Path report, Duration took) throws IOException {
-      JsonNode r = new ObjectMapper().readTree(report.toFile());
-      List<String> failures = new ArrayList<>();
-      for (JsonNode file : r.path("testResults")) {
-        for (JsonNode t : file.path("assertionResults")) {
-          if ("failed".equals(t.path("status").asText())) {
-            List<String> path = new ArrayList<>();
-            t.path("ancestorTitles").forEach(a -> path.add(a.asText()));
-            path.add(t.path("title").asText());
-            String why = t.path("failureMessages").path(0).asText("");
-            failures.add(String.join(" > ", path) + firstLine(why));
-          }
-        }
-        if ("failed".equals(file.path("status").asText()) && file.path("assertionResults").isEmpty()) {
-          failures.add("FILE " + file.path("name").asText() + firstLine(file.path("message").asText("")));
-        }
-      }
-      int skipped = r.path("numPendingTests").asInt() + r.path("numTodoTests").asInt();
-      return new Summary(r.path("numPassedTests").asInt(), r.path("numFailedTests").asInt(), skipped,
-          r.path("numTotalTests").asInt(), r.path("numFailedTestSuites").asInt(), took, failures);
-    }
-
-    private static String firstLine(String message) {
-      String clean = ANSI.matcher(message).replaceAll("").strip();
-      if (clean.isEmpty()) {
-        return "";
-      }
-      Matcher m = Pattern.compile("^[^\\n]*").matcher(clean);
-      String line = m.find() ? m.group() : clean;
-      return "  --  " + (line.length() > 200 ? line.substring(0, 200) + "..." : line);
-    }
-
-    String render() {
-      StringBuilder sb = new StringBuilder();
-      if (!failures.isEmpty()) {
-        sb.append("Failed tests (").append(failures.size()).append("):\n");
-        failures.forEach(f -> sb.append("  FAILED: ").append(f).append('\n'));
-      }
-      sb.append(String.format("CONFORMANCE RESULT: passed=%d failed=%d skipped=%d total=%d duration=%ds",
-          passed, failed, skipped, total, took.toSeconds()));
-      return sb.toString();
-    }
+    assertEquals(0, s.failedSuites(), "a test file failed to load/run:\n" + text + "\nvitest log " + run.vitestLog());
   }
 }
