@@ -168,10 +168,10 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
   }
 
   /** Why a session opens its stream, as logged with the writer's fence. */
-  static final String RECOVERY_OPEN = "the stream's entity is recovering here (it started on this node: first use,"
-      + " passivated, failover, or a failed write)";
-  static final String IMPLICIT_OPEN = "a write arrived with no open writer (the last one stopped after the idle-timeout,"
-      + " or failed)";
+  static final String RECOVERY_OPEN = "its entity started here and recovers: first use, after passivation, a failover"
+      + " or a failed write";
+  static final String IMPLICIT_OPEN = "a write arrived while no writer was open: the last one stopped after the"
+      + " idle-timeout, or failed";
 
   private void retireIdle() {
     long now = System.nanoTime();
