@@ -69,8 +69,10 @@ public final class WriterDriver {
 
   /**
    * What the writer looked like after the last message it handled: its phase and epoch, its log tail
-   * and commit point (entries, 1-based), and per replica ordinal the highest entry that replica has
-   * acknowledged to this writer (0 before its first ack). Immutable.
+   * and commit point (entries, 1-based), and per replica ordinal the highest entry this writer knows
+   * the replica holds: what it acknowledged to this writer, or the commit point it reported with its
+   * promise; 0 for a replica that has not answered this writer at all (down since before the open),
+   * whose lag is then the whole log. Immutable.
    */
   public record State(String stream, Writer.Phase phase, long epoch, long tailSeq, long lac, long[] acked,
                       Writer.CloseReason closeReason) {
@@ -236,7 +238,11 @@ public final class WriterDriver {
     private String lastRefusal;
     /** The replica that fenced this writer, and what it promised: logged with the close. */
     private Message.Fenced fencedBy;
-    /** Per replica: the catch-up of a replica that asked for it (a Gap) is in progress since then (nanos), else -1. */
+    /**
+     * Per replica: since when (nanos) it has been {@link #REPAIR_LOG_ENTRIES} or more entries behind
+     * the writer (it asked to be caught up with a Gap, or a heartbeat found it behind), else -1; the
+     * entry its catch-up started from; whether that catch-up was logged.
+     */
     private final long[] repairingSince = {-1, -1, -1};
     private final long[] repairFrom = new long[Quorum.REPLICAS];
     private final boolean[] repairLogged = new boolean[Quorum.REPLICAS];
@@ -264,7 +270,9 @@ public final class WriterDriver {
           .onMessage(ToWriterItem.class, this::onReply)
           .onMessage(Append.class, this::onAppend)
           .onMessage(TimerFired.class, t -> {
-            if (writer != null) apply(writer.onTimer(t.timer()));
+            if (writer == null) return this;
+            if (t.timer() instanceof Writer.Timer.Heartbeat) noteLaggards();
+            apply(writer.onTimer(t.timer()));
             return this;
           })
           .onMessageEquals(Stop.INSTANCE, this::onStop)
@@ -391,16 +399,13 @@ public final class WriterDriver {
     private void observe(Message.ToWriter m) {
       if (m instanceof Message.Ack a && a.epoch() == writer.epoch()) {
         int r = a.replica();
+        long before = acked[r];
         acked[r] = Math.max(acked[r], Math.min(a.lastSeq(), writer.tailSeq()));
-        if (repairingSince[r] >= 0 && acked[r] >= writer.tailSeq()) {
-          if (repairLogged[r]) {
-            log.info("Replica {} of stream {} caught up to entry {} (from {}) in {} ms", r, stream, acked[r], repairFrom[r],
-                (System.nanoTime() - repairingSince[r]) / 1_000_000);
-          }
-          repairingSince[r] = -1;
-        }
+        if (repairingSince[r] >= 0) onLaggardAck(r, before);
       } else if (m instanceof Message.Promise p && p.epoch() == writer.epoch()) {
         promises[p.replica()] = p;
+        // Its log up to its commit point is the committed log: held, whatever it acks later.
+        acked[p.replica()] = Math.max(acked[p.replica()], p.lac());
       } else if (m instanceof Message.Reject r && r.epoch() == writer.epoch()) {
         lastRefusal = "replica " + r.replica() + " had promised " + Epoch.show(r.promised());
       } else if (m instanceof Message.Unknown u && u.epoch() == writer.epoch()) {
@@ -423,11 +428,50 @@ public final class WriterDriver {
       }
     }
 
+    /**
+     * On each heartbeat: note the replicas {@link #REPAIR_LOG_ENTRIES} or more entries behind the
+     * writer's tail (down, slow, or back from a restart), so their catch-up can be logged. Nothing is
+     * logged while a replica stays silent (the lag metric shows it).
+     */
+    private void noteLaggards() {
+      if (writer.phase() != Writer.Phase.SERVING) return;
+      for (int r = 0; r < Quorum.REPLICAS; r++) {
+        if (repairingSince[r] < 0 && writer.tailSeq() - acked[r] >= REPAIR_LOG_ENTRIES) {
+          repairingSince[r] = System.nanoTime();
+          repairFrom[r] = acked[r];
+          repairLogged[r] = false;
+        }
+      }
+    }
+
+    /**
+     * A replica noted behind acknowledged up to {@code acked[r]} (from {@code before}). Logged: a
+     * catch-up under way (it moved but is not at the tail), and its end, when the replica was behind
+     * for a second or more or its catch-up was logged: a replica that was merely a heartbeat slow
+     * stays quiet.
+     */
+    private void onLaggardAck(int r, long before) {
+      long tail = writer.tailSeq();
+      long behindMillis = (System.nanoTime() - repairingSince[r]) / 1_000_000;
+      if (acked[r] >= tail) {
+        if (repairLogged[r] || behindMillis >= 1_000) {
+          log.info("Replica {} of stream {} caught up to entry {} at epoch {} ({} entries behind this writer for {} ms)", r, stream,
+              acked[r], Epoch.show(writer.epoch()), tail - repairFrom[r], behindMillis);
+        }
+        repairingSince[r] = -1;
+      } else if (acked[r] > before && !repairLogged[r] && behindMillis >= 1_000) {
+        repairLogged[r] = true;
+        log.info("Replica {} of stream {} is being caught up from entry {}: {} entries behind the writer (tail {} at epoch {})",
+            r, stream, before, tail - before, tail, Epoch.show(writer.epoch()));
+      }
+    }
+
     private void onFenceRound() {
       long previous = epochSeen;
       epochSeen = writer.epoch();
       java.util.Arrays.fill(acked, 0);
       java.util.Arrays.fill(promises, null);
+      java.util.Arrays.fill(repairingSince, -1);
       fenceRounds++;
       metrics.fenceRound();
       if (previous == Epoch.NONE) {

@@ -154,8 +154,9 @@ public final class AdminRoutes {
       ActorRef<StreamInspector.Command> inspector = resolver.resolveActorRef(node + "/system/" + StreamInspector.NAME);
       CompletionStage<StreamInspector.NodeReport> ask = AskPattern.ask(inspector,
           replyTo -> new StreamInspector.Inspect(pid, view.storeId(), replyTo), ASK_TIMEOUT, system.scheduler());
+      int ordinal = replicaSet().indexOf(Readiness.endpoint(m.address()));
       asks.add(ask.toCompletableFuture().exceptionally(e ->
-          new StreamInspector.NodeReport(node, -1, null, null, -1, "no answer within " + ASK_TIMEOUT.toSeconds() + " s")));
+          new StreamInspector.NodeReport(node, ordinal, null, null, -1, "no answer within " + ASK_TIMEOUT.toSeconds() + " s")));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
         .thenApply(v -> asks.stream().map(CompletableFuture::join).toList());
@@ -214,7 +215,19 @@ public final class AdminRoutes {
       }
     }
     ArrayNode nodes = out.putArray("nodes");
-    for (StreamInspector.NodeReport r : reports) {
+    List<StreamInspector.NodeReport> all = new ArrayList<>(reports);
+    if (replicated) {
+      // Replica-set nodes that are not (alive) cluster members answer nothing; say so.
+      List<String> replicaSet = replicaSet();
+      for (int i = 0; i < replicaSet.size(); i++) {
+        int ordinal = i;
+        if (reports.stream().noneMatch(r -> r.ordinal() == ordinal)) {
+          all.add(new StreamInspector.NodeReport(replicaSet.get(i), i, null, null, -1, "not a cluster member (down or not started)"));
+        }
+      }
+      all.sort(java.util.Comparator.comparingInt(StreamInspector.NodeReport::ordinal));
+    }
+    for (StreamInspector.NodeReport r : all) {
       ObjectNode n = nodes.addObject();
       n.put("node", r.node());
       if (r.ordinal() >= 0) n.put("ordinal", r.ordinal());
@@ -234,6 +247,12 @@ public final class AdminRoutes {
       if (r.error() != null) n.put("error", r.error());
     }
     return json(StatusCodes.OK, out);
+  }
+
+  /** The replica set's endpoints by ordinal; empty on a single node. */
+  private List<String> replicaSet() {
+    var config = system.settings().config();
+    return dev.sluice.cluster.ClusterSettings.replicated(config) ? config.getStringList("sluice.replication.nodes") : List.of();
   }
 
   private HttpResponse failure(String path, Throwable e) {

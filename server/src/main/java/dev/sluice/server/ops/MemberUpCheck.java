@@ -1,23 +1,16 @@
 package dev.sluice.server.ops;
 
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.Optional;
 import org.apache.pekko.actor.ActorSystem;
 
-/**
- * Readiness check for pekko-management's {@code GET /ready} (registered under
- * {@code pekko.management.health-checks.readiness-checks} in the server's application.conf; built by
- * reflection with the ActorSystem). This node is an Up member of its cluster. Fails with the reason when not (see {@link Readiness}).
- */
-public final class MemberUpCheck implements Supplier<CompletionStage<Boolean>> {
-  private final Readiness readiness;
-
+/** Readiness ({@link ReadinessCheck}, {@link Readiness}): This node is an Up member of its cluster. */
+public final class MemberUpCheck extends ReadinessCheck {
   public MemberUpCheck(ActorSystem system) {
-    this.readiness = Readiness.get(system);
+    super(system);
   }
 
   @Override
-  public CompletionStage<Boolean> get() {
-    return Readiness.asCheck(readiness.memberProblem());
+  Optional<String> problem() {
+    return readiness.memberProblem();
   }
 }

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
@@ -156,9 +154,4 @@ public final class Readiness implements Extension {
     return a.host().getOrElse(() -> "") + ":" + a.port().getOrElse(() -> 0);
   }
 
-  /** A readiness check's answer: true, or a failure whose message says why not. */
-  static CompletionStage<Boolean> asCheck(Optional<String> problem) {
-    return problem.isEmpty() ? CompletableFuture.completedFuture(Boolean.TRUE)
-        : CompletableFuture.failedFuture(new NotReadyException(problem.get()));
-  }
 }

@@ -136,8 +136,11 @@ public final class SluiceMetrics implements AutoCloseable {
     Counter failedBatches = Counter.builder("sluice.storage.group.commit.failures")
         .description("group commits that failed (every request in them failed)").register(registry);
     storage.groupCommitListener((requests, bytes, writeNanos, failed) -> {
-      batch.record(requests);
-      if (writeNanos >= 0) write.record(writeNanos, TimeUnit.NANOSECONDS);
+      if (writeNanos >= 0) {
+        // Batches that wrote (one fsync each); barriers alone write nothing.
+        batch.record(requests);
+        write.record(writeNanos, TimeUnit.NANOSECONDS);
+      }
       if (failed) failedBatches.increment();
     });
 

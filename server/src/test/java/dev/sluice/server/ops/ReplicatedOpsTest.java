@@ -103,7 +103,8 @@ class ReplicatedOpsTest {
       stopped[1] = true;
       HttpResponse<String> notReady = awaitGet(n.get(0).managementUrl() + "/ready", WAIT, r -> r.statusCode() != 200);
       assertEquals(500, notReady.statusCode());
-      assertTrue(notReady.body().contains("only 1 of the replica set's 3 nodes are reachable"), notReady.body());
+      assertTrue(notReady.body().contains("Check [" + ReplicaQuorumCheck.class.getName() + "] failed: only 1 of the replica set's 3"
+          + " nodes are reachable"), notReady.body());
       HttpResponse<String> health = get(n.get(0).baseUrl() + "/health");
       assertEquals(503, health.statusCode());
       assertTrue(health.body().contains("only 1 of the replica set's 3 nodes are reachable"), health.body());

@@ -49,7 +49,8 @@ class SingleNodeReadinessTest {
 
       HttpResponse<String> notReady = awaitGet(mgmt + "/ready", WAIT, r -> r.statusCode() != 200);
       assertEquals(500, notReady.statusCode(), "pekko-management answers a failed check with 500");
-      assertTrue(notReady.body().contains("shutting down"), notReady.body());
+      assertTrue(notReady.body().contains("Check [" + NotShuttingDownCheck.class.getName() + "] failed: this node is shutting down"),
+          notReady.body());
       HttpResponse<String> unhealthy = get(node.baseUrl() + "/health");
       assertEquals(503, unhealthy.statusCode());
       assertTrue(unhealthy.body().contains("shutting down"), unhealthy.body());
