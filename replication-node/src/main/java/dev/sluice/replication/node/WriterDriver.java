@@ -69,23 +69,29 @@ public final class WriterDriver {
 
   /**
    * What the writer looked like after the last message it handled: its phase and epoch, its log tail
-   * and commit point (entries, 1-based), and per replica ordinal the highest entry this writer knows
-   * the replica holds: what it acknowledged to this writer, or the commit point it reported with its
-   * promise; 0 for a replica that has not answered this writer at all (down since before the open),
-   * whose lag is then the whole log. Immutable.
+   * and commit point (entries, 1-based), per replica ordinal the highest entry this writer knows the
+   * replica holds (what it acknowledged to this writer, or the commit point it reported with its
+   * promise; 0 for a replica that has not answered this writer), and the commit point the writer
+   * recovered when it opened. Immutable.
    */
   public record State(String stream, Writer.Phase phase, long epoch, long tailSeq, long lac, long[] acked,
-                      Writer.CloseReason closeReason) {
+                      long openedCommitted, Writer.CloseReason closeReason) {
     public State {
       acked = acked.clone();
     }
 
-    /** Entries this writer holds that replica {@code replica} has not acknowledged yet. */
+    /**
+     * Entries of this writer replica {@code replica} is not known to hold. A replica this writer has
+     * not heard from (down since before the open) is taken to hold what was committed when it opened:
+     * its lag counts what was appended since, not the whole log, so the metric summed over streams
+     * shows a replica falling behind rather than every failover's history. (Once it answers, its Gap
+     * or Ack gives its real position.)
+     */
     public long lag(int replica) {
-      return Math.max(0, tailSeq - acked[replica]);
+      return Math.max(0, tailSeq - Math.max(acked[replica], openedCommitted));
     }
 
-    /** The highest entry replica {@code replica} acknowledged to this writer. */
+    /** The highest entry this writer knows replica {@code replica} holds (0: not heard from). */
     public long acked(int replica) {
       return acked[replica];
     }
@@ -229,6 +235,8 @@ public final class WriterDriver {
     // What the driver observes of the protocol, for the State it publishes and for its log lines.
     private final long startedNanos = System.nanoTime();
     private long localPromise;
+    /** The commit point recovered by the open (its promises' highest lac); 0 until it serves. */
+    private long openedCommitted;
     private long epochSeen = Epoch.NONE;
     private int fenceRounds;
     private final long[] acked = new long[Quorum.REPLICAS];
@@ -388,7 +396,8 @@ public final class WriterDriver {
     // ---------------------------------------------------------------- observation: state and logs
 
     private void publish() {
-      published.set(new State(stream, writer.phase(), writer.epoch(), writer.tailSeq(), writer.lac(), acked, writer.closeReason()));
+      published.set(new State(stream, writer.phase(), writer.epoch(), writer.tailSeq(), writer.lac(), acked, openedCommitted,
+          writer.closeReason()));
     }
 
     /**
@@ -495,6 +504,7 @@ public final class WriterDriver {
         committed = Math.max(committed, p.lac());
         if (best == null || p.tailEpoch() > best.tailEpoch() || (p.tailEpoch() == best.tailEpoch() && p.tailSeq() > best.tailSeq())) best = p;
       }
+      openedCommitted = committed;
       long previousEpoch = best == null ? Epoch.NONE : best.tailEpoch();
       long recoveredTail = best == null ? writer.tailSeq() : best.tailSeq();
       log.info("Stream {} open at epoch {} (previous writer {}) after {} ms and {} fence round(s): {} promises, committed entry {},"

@@ -61,8 +61,16 @@ class ReplicationMetricsTest {
       assertEquals(Writer.CloseReason.FENCED, get(writer.closed()));
       assertTrue(late.toCompletableFuture().isCompletedExceptionally());
       assertEquals(1, m0.closes(Writer.CloseReason.FENCED));
-      assertEquals(1, cluster.node(1).metrics().recoveries());
-      assertEquals(25, cluster.node(1).metrics().writer(stream).orElseThrow().tailSeq());
+      ReplicationMetrics m1 = cluster.node(1).metrics();
+      assertEquals(1, m1.recoveries());
+      assertEquals(25, m1.writer(stream).orElseThrow().tailSeq());
+
+      // The new writer never heard from replica 2 (down): its lag counts what was appended since the
+      // open (3 entries), not the whole log (28).
+      for (int i = 0; i < 3; i++) get(other.append(utf8("x" + i)));
+      await("replica 0 acknowledged entry 28 to the new writer", WAIT, () -> m1.writer(stream).orElseThrow().acked(0) == 28);
+      assertEquals(0, m1.writer(stream).orElseThrow().acked(2), "nothing heard from replica 2");
+      assertEquals(3, m1.lagEntries()[2]);
 
       // Stopped writers leave the registry.
       writer.stop();

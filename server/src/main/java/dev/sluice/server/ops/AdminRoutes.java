@@ -211,7 +211,7 @@ public final class AdminRoutes {
         ArrayNode acked = w.putArray("ackedEntries");
         wi.ackedEntries().forEach(acked::add);
         ArrayNode lag = w.putArray("lagEntries");
-        wi.ackedEntries().forEach(a -> lag.add(Math.max(0, wi.tailEntry() - a)));
+        wi.lagEntries().forEach(lag::add);
       }
     }
     ArrayNode nodes = out.putArray("nodes");

@@ -43,9 +43,12 @@ public final class StreamInspector {
   public record NodeReport(String node, int ordinal, WriterInfo writer, ReplicaInfo replica, long storedBytes, String error)
       implements CborSerializable {}
 
-  /** The owner's writer: entries are the replicated log's (1-based), not byte offsets. */
-  public record WriterInfo(String phase, long epoch, long tailEntry, long committedEntry, List<Long> ackedEntries)
-      implements CborSerializable {}
+  /**
+   * The owner's writer: entries are the replicated log's (1-based), not byte offsets; per replica
+   * ordinal, the entries it is known to hold and its lag ({@link WriterDriver.State#lag}).
+   */
+  public record WriterInfo(String phase, long epoch, long tailEntry, long committedEntry, List<Long> ackedEntries,
+                           List<Long> lagEntries) implements CborSerializable {}
 
   /** This node's replica of the stream's log. */
   public record ReplicaInfo(long promisedEpoch, long storedEntry, long storedEntryEpoch, long committedEntry,
@@ -98,7 +101,12 @@ public final class StreamInspector {
 
   private static WriterInfo writerInfo(WriterDriver.State s) {
     List<Long> acked = new ArrayList<>();
-    for (long a : s.acked()) acked.add(a);
-    return new WriterInfo(s.phase().name(), s.epoch(), s.tailSeq(), s.lac(), acked);
+    List<Long> lag = new ArrayList<>();
+    long[] a = s.acked();
+    for (int r = 0; r < a.length; r++) {
+      acked.add(a[r]);
+      lag.add(s.lag(r));
+    }
+    return new WriterInfo(s.phase().name(), s.epoch(), s.tailSeq(), s.lac(), acked, lag);
   }
 }
