@@ -169,12 +169,14 @@ public final class AdminRoutes {
     out.put("contentType", view.info().contentType());
     out.put("tailOffset", view.info().tail().format());
     out.put("closed", view.info().closed());
-    out.put("owner", owner);
-    out.put("shard", shards.shardId(path));
     StreamInspector.NodeReport writerNode = null;
     for (StreamInspector.NodeReport r : reports) {
       if (r.writer() != null && (writerNode == null || r.writer().epoch() > writerNode.writer().epoch())) writerNode = r;
     }
+    // Sharding's statistics may not answer in time (a region of a node that just died holds the
+    // query up); the node running the stream's writer is then the best answer.
+    out.put("owner", owner != null ? owner : writerNode != null ? writerNode.node() : null);
+    out.put("shard", shards.shardId(path));
     boolean replicated = reports.stream().anyMatch(r -> r.ordinal() >= 0);
     out.put("replicated", replicated);
     if (!replicated) {
