@@ -103,7 +103,7 @@ public final class SluiceNode {
         });
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
-            mgmt == null ? "off" : mgmt);
+            mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
         return new SluiceNode(system, binding, streams, mgmt, metrics);
       })).whenComplete((n, err) -> {
         if (err != null) system.terminate();
