@@ -39,11 +39,18 @@ final class StreamPaths {
    * and {@code %FF} would be one stream) have no business in a name: all are {@link Invalid}.
    */
   static Optional<Target> target(Uri uri) {
+    return target(uri, ROOT_SEGMENTS);
+  }
+
+  private static final List<String> ROOT_SEGMENTS = List.of("v1", "stream");
+
+  /** As {@link #target(Uri)}, for streams named under another root ({@code root}: its segments). */
+  static Optional<Target> target(Uri uri, List<String> root) {
     List<String> segments = segments(uri);
-    if (segments.size() < 2 || !segments.get(0).equals("v1") || !segments.get(1).equals("stream")) {
+    if (segments.size() < root.size() || !segments.subList(0, root.size()).equals(root)) {
       return Optional.empty();
     }
-    List<String> name = segments.subList(2, segments.size());
+    List<String> name = segments.subList(root.size(), segments.size());
     if (name.isEmpty() || name.equals(List.of("")) || name.get(0).equals(RESERVED_SEGMENT)) {
       return Optional.of(NotAStream.INSTANCE);
     }

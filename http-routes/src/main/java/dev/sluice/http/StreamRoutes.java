@@ -32,7 +32,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The whole HTTP surface of a Sluice node: the Durable Streams protocol under {@code /v1/stream/}
- * (one route class per operation), CORS preflight, and {@code GET /health}.
+ * (one route class per operation), CORS preflight, and {@code GET /health} (200 {@code ok} when the
+ * {@link HealthProbe} finds the node ready, 503 with the reasons otherwise).
  *
  * <p>Every response carries the security and CORS headers (checklist §0, §18.8) - including
  * rejections, exceptions, 404s, 405s and request timeouts: the headers are added outside the
@@ -51,13 +52,15 @@ public final class StreamRoutes {
   private final OptionsRoute options = new OptionsRoute();
   private final List<HttpHeader> alwaysHeaders;
   private final HttpResponse timedOut;
+  private final HealthProbe health;
   private final ExceptionHandler exceptionHandler = exceptionHandler();
   private final RejectionHandler rejectionHandler = rejectionHandler();
 
-  private StreamRoutes(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
+  private StreamRoutes(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health) {
     Objects.requireNonNull(gateway, "gateway");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(clock, "clock");
+    this.health = Objects.requireNonNull(health, "health");
     // One budget for every body this route serves (create and append alike).
     var bodies = new RequestBodies(settings);
     this.create = new CreateRoute(gateway, bodies, clock);
@@ -78,7 +81,12 @@ public final class StreamRoutes {
    * @param clock for live-read cursors (checklist §13) and for rejecting a past {@code Stream-Expires-At}
    */
   public static Route create(StreamGateway gateway, HttpSettings settings, InstantSource clock) {
-    return new StreamRoutes(gateway, settings, clock).route();
+    return create(gateway, settings, clock, HealthProbe.ALWAYS_READY);
+  }
+
+  /** The complete route, with {@code GET /health} answering from {@code health}. */
+  public static Route create(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health) {
+    return new StreamRoutes(gateway, settings, clock, health).route();
   }
 
   private Route route() {
@@ -86,9 +94,17 @@ public final class StreamRoutes {
       req.getHeader(TimeoutAccess.class).ifPresent(t -> t.timeoutAccess().updateHandler(r -> timedOut));
       return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () -> concat(
           options.route(),
-          path("health", () -> get(() -> complete(ErrorMapping.plain(StatusCodes.OK, "ok", List.of())))),
+          path("health", () -> get(() -> extractRequest(r -> complete(health())))),
           extractUri(uri -> StreamPaths.target(uri).map(this::streamRoute).orElseGet(() -> reject())))));
     }));
+  }
+
+  /** 200 {@code ok}, or 503 with one reason per line: what a load balancer or an operator acts on. */
+  private HttpResponse health() {
+    List<String> reasons = health.notReadyReasons();
+    if (reasons.isEmpty()) return ErrorMapping.plain(StatusCodes.OK, "ok", List.of());
+    return ErrorMapping.plain(StatusCodes.SERVICE_UNAVAILABLE, "not ready: " + String.join("\n", reasons),
+        List.of(Headers.raw(HttpHeaderNames.RETRY_AFTER, "1")));
   }
 
   private Route streamRoute(StreamPaths.Target target) {

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -92,6 +93,28 @@ class StreamRoutesTest extends RouteTestBase {
     assertEquals(200, r.statusCode());
     assertEquals("ok", r.body());
     assertSecurityHeaders(r);
+  }
+
+  @Test
+  void healthReportsTheProbeAnswerEveryTime() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<List<String>> reasons = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+    var route = StreamRoutes.create(gateway, SETTINGS, java.time.InstantSource.fixed(NOW), reasons::get);
+    var b = org.apache.pekko.http.javadsl.Http.get(system).newServerAt("127.0.0.1", 0).bind(route)
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    String health = "http://127.0.0.1:" + b.localAddress().getPort() + "/health";
+    try {
+      assertEquals(200, send(HttpRequest.newBuilder(URI.create(health)).GET()).statusCode());
+      reasons.set(List.of("the journal is not open", "this node is shutting down"));
+      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(health)).GET());
+      assertEquals(503, r.statusCode());
+      assertEquals("not ready: the journal is not open\nthis node is shutting down", r.body());
+      assertEquals("1", header(r, "Retry-After"));
+      assertSecurityHeaders(r);
+      reasons.set(List.of());
+      assertEquals(200, send(HttpRequest.newBuilder(URI.create(health)).GET()).statusCode());
+    } finally {
+      b.unbind().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   @ParameterizedTest

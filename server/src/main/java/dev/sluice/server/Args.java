@@ -22,7 +22,9 @@ public final class Args {
       new Flag("--cluster-host", "sluice.cluster.host", "Artery (cluster) bind address (default 127.0.0.1)", true),
       new Flag("--cluster-port", "sluice.cluster.port", "Artery (cluster) port, 0 = any (default 0)", false),
       new Flag("--fsync", "sluice.persistence.rocksdb.sync", "on|off: fsync before acknowledging (default on; off loses acked data on power loss)", false),
-      new Flag("--node-ordinal", "sluice.replication.node-ordinal", "this node's index (0, 1 or 2) in --cluster-nodes", false));
+      new Flag("--node-ordinal", "sluice.replication.node-ordinal", "this node's index (0, 1 or 2) in --cluster-nodes", false),
+      new Flag("--management-port", "sluice.management.port",
+          "port of /alive, /ready, /cluster/members; 0 = any, off = none (default HTTP port + 1000)", false));
 
   /** Parsed arguments: HOCON overrides, an optional extra config file, or a request for help. */
   public record Parsed(Map<String, String> overrides, String configFile, List<String> seedNodes, List<String> clusterNodes,
@@ -62,6 +64,10 @@ public final class Args {
       }
       if (name.equals("--seed-nodes")) {
         seeds = value.isBlank() ? List.of() : List.of(value.split(","));
+        continue;
+      }
+      if (name.equals("--management-port") && value.equals("off")) {
+        overrides.put("sluice.management.enabled", "off");
         continue;
       }
       final String flagName = name;

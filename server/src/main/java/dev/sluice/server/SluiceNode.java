@@ -9,6 +9,11 @@ import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
 import dev.sluice.persistence.replicated.Replication;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
+import dev.sluice.server.ops.AdminRoutes;
+import dev.sluice.server.ops.OpsSettings;
+import dev.sluice.server.ops.Readiness;
+import dev.sluice.server.ops.SluiceMetrics;
+import dev.sluice.server.ops.StreamInspector;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
@@ -22,14 +27,19 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.persistence.Persistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running Sluice node: the actor system (a cluster member, self-joined when it has no seed
- * nodes), the sharded streams on the RocksDB journal, and the HTTP server. Shutdown goes through
- * {@link CoordinatedShutdown}: stop accepting, drain requests, then leave the cluster.
+ * nodes), the sharded streams on the RocksDB journal, the HTTP server (streams, {@code /health},
+ * {@code /metrics}, {@code /admin/...}) and pekko-management's server ({@code /alive}, {@code /ready},
+ * {@code /cluster/members}; README "Operating"). Shutdown goes through {@link CoordinatedShutdown}:
+ * readiness turns false at once, then the node stops accepting, drains requests and leaves the cluster.
  */
 public final class SluiceNode {
   private static final Logger log = LoggerFactory.getLogger(SluiceNode.class);
@@ -37,21 +47,31 @@ public final class SluiceNode {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final SluiceStreams streams;
+  private final String managementUrl;
+  private final SluiceMetrics metrics;
 
-  private SluiceNode(ActorSystem<Void> system, ServerBinding binding, SluiceStreams streams) {
+  private SluiceNode(ActorSystem<Void> system, ServerBinding binding, SluiceStreams streams, String managementUrl,
+                     SluiceMetrics metrics) {
     this.system = system;
     this.binding = binding;
     this.streams = streams;
+    this.managementUrl = managementUrl;
+    this.metrics = metrics;
   }
 
-  public static CompletionStage<SluiceNode> start(Config config) {
-    HttpSettings http = HttpSettings.fromConfig(config);
-    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+  public static CompletionStage<SluiceNode> start(Config nodeConfig) {
+    HttpSettings http = HttpSettings.fromConfig(nodeConfig);
+    ClusterSettings clusterSettings = ClusterSettings.fromConfig(nodeConfig);
+    OpsSettings ops = OpsSettings.fromConfig(nodeConfig);
+    Config config = ops.applyTo(nodeConfig, http.host());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
       var cluster = Cluster.get(system);
       if (clusterSettings.singleNode()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
       var storage = RocksDbStorage.get(system);
+      // Loading Persistence starts the journal plugin (auto-start-journals) now, not with the first
+      // request: its first write does not pay for it, and a plugin that cannot start shows at boot.
+      Persistence.get(system.classicSystem());
       if (ClusterSettings.replicated(config)) {
         // This node's replica must serve the other nodes' writers from boot, not only once one of
         // its own entities first persists.
@@ -61,8 +81,14 @@ public final class SluiceNode {
             config.getInt("sluice.replication.node-ordinal"));
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
-      var route = Directives.concat(AdminRoutes.create(system),
-          StreamRoutes.create(streams.gateway(), http, InstantSource.system()));
+      var readiness = Readiness.get(system);
+      StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
+      SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system) : null;
+      Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
+          metrics != null ? metrics.route() : Directives.reject(),
+          StreamRoutes.create(streams.gateway(), http, InstantSource.system(), readiness::problems));
+      var route = metrics != null ? metrics.instrument(routes) : routes;
+      if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
       if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
       else log.info("Serving {}", connections.describe());
@@ -70,7 +96,7 @@ public final class SluiceNode {
       // Materialized once per connection: each gets its own request-head timer.
       var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
       return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
-          .thenApply(binding -> {
+          .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
         binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
         // Release live readers first: a long-poll whose client left would otherwise hold
         // "service-requests-done" until its timeout.
@@ -78,16 +104,36 @@ public final class SluiceNode {
           streams.hub().shutdown();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
-        log.info("Sluice node serving http://{}:{} (cluster {}; data {})", http.host(), binding.localAddress().getPort(),
-            cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"));
-        return new SluiceNode(system, binding, streams);
-      }).whenComplete((n, err) -> {
+        log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
+            binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
+            mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
+        return new SluiceNode(system, binding, streams, mgmt, metrics);
+      })).whenComplete((n, err) -> {
         if (err != null) system.terminate();
       });
     } catch (RuntimeException e) {
       system.terminate();
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * pekko-management's HTTP server ({@code /alive}, {@code /ready}, {@code /cluster/members}); null
+   * when it is off or its derived port could not be bound. A configured port that cannot be bound
+   * fails the start instead.
+   */
+  private static CompletionStage<String> startManagement(ActorSystem<?> system, OpsSettings ops) {
+    if (!ops.managementEnabled()) return CompletableFuture.completedFuture(null);
+    return PekkoManagement.get(system).start().handle((uri, err) -> {
+      if (err == null) return CompletableFuture.completedFuture(uri.toString());
+      if (ops.portDerived()) {
+        log.error("Management HTTP server (/alive, /ready) not started: port {} (HTTP port + {}) could not be bound ({});"
+            + " serving without it. Set --management-port (sluice.management.port) to choose another port", ops.managementPort(),
+            OpsSettings.PORT_OFFSET, err.getMessage());
+        return CompletableFuture.<String>completedFuture(null);
+      }
+      return CompletableFuture.<String>failedFuture(err);
+    }).thenCompose(f -> f);
   }
 
   public String baseUrl() {
@@ -101,6 +147,16 @@ public final class SluiceNode {
 
   public SluiceStreams streams() {
     return streams;
+  }
+
+  /** pekko-management's base URL ({@code /alive}, {@code /ready}, ...), or null when it is not served. */
+  public String managementUrl() {
+    return managementUrl;
+  }
+
+  /** The node's metrics, or null when {@code sluice.metrics.enabled} is off. */
+  public SluiceMetrics metrics() {
+    return metrics;
   }
 
   public ActorSystem<Void> system() {

@@ -23,6 +23,7 @@ import scala.jdk.javaapi.FutureConverters;
  */
 abstract class JournalStorePlugin extends AsyncWriteJournal {
   private final Serialization serialization = SerializationExtension.get(context().system());
+  private final JournalMetrics metrics = JournalMetrics.get(context().system());
 
   /** The store this plugin delegates to; set by the subclass's constructor. */
   protected abstract JournalStore store();
@@ -33,7 +34,10 @@ abstract class JournalStorePlugin extends AsyncWriteJournal {
     if (prepared.writes().isEmpty()) {
       return Future.successful(asIterable(prepared.results()));
     }
-    return FutureConverters.asScala(store().write(prepared.writes()).thenApply(v -> asIterable(prepared.results())));
+    return FutureConverters.asScala(store().write(prepared.writes()).whenComplete((v, e) -> {
+      if (e == null) metrics.acknowledged(prepared.events(), prepared.units(), prepared.bytes());
+      else metrics.failed();
+    }).thenApply(v -> asIterable(prepared.results())));
   }
 
   @Override

@@ -36,29 +36,42 @@ final class JournalWrites {
 
   /**
    * The writes to store, and the result Pekko expects: one entry per AtomicWrite (empty = stored,
-   * present = rejected), or an empty list when nothing was rejected.
+   * present = rejected), or an empty list when nothing was rejected. {@code events}, {@code units}
+   * and {@code bytes} count what the writes hold (events, stream data units and their bytes), for
+   * {@link JournalMetrics}.
    */
-  record Prepared(List<StreamWrite> writes, List<Optional<Exception>> results) {}
+  record Prepared(List<StreamWrite> writes, List<Optional<Exception>> results, int events, int units, long bytes) {}
+
+  /** Counts of what is being prepared; one per {@link #prepare} call. */
+  private static final class Tally {
+    int events;
+    int units;
+    long bytes;
+  }
 
   private JournalWrites() {}
 
   static Prepared prepare(Iterable<AtomicWrite> atomicWrites, Serialization serialization) {
     List<Optional<Exception>> results = new ArrayList<>();
     List<StreamWrite> writes = new ArrayList<>();
+    Tally tally = new Tally();
     boolean anyRejected = false;
     for (AtomicWrite aw : atomicWrites) {
       try {
-        writes.add(prepare(aw, serialization));
+        writes.add(prepare(aw, serialization, tally));
         results.add(Optional.empty());
       } catch (Exception e) {
         results.add(Optional.of(e));
         anyRejected = true;
       }
     }
-    return new Prepared(writes, anyRejected ? results : List.of());
+    return new Prepared(writes, anyRejected ? results : List.of(), tally.events, tally.units, tally.bytes);
   }
 
-  private static StreamWrite prepare(AtomicWrite aw, Serialization serialization) throws Exception {
+  private static StreamWrite prepare(AtomicWrite aw, Serialization serialization, Tally tally) throws Exception {
+    int events = 0;
+    int units = 0;
+    long bytes = 0;
     String pid = aw.persistenceId();
     KeyLayout.pidBytes(pid); // rejects ids that do not fit the key layout
     StreamKey stream = StreamKey.of(pid);
@@ -85,11 +98,18 @@ final class JournalWrites {
         // The event's data is immutable Bytes, so the op shares it instead of copying.
         ops.add(new WriteOp.Put(
             Column.DATA, Bytes.wrap(KeyLayout.dataKey(indexed.storeId(), indexed.position())), indexed.data()));
+        units++;
+        bytes += indexed.data().length();
       }
+      events++;
       firstSeq = Math.min(firstSeq, repr.sequenceNr());
       lastSeq = Math.max(lastSeq, repr.sequenceNr());
     }
     ops.add(new WriteOp.MetaAppended(firstSeq, lastSeq, UNFENCED_EPOCH));
+    // Counted only once the whole AtomicWrite is prepared: a rejected one stores nothing.
+    tally.events += events;
+    tally.units += units;
+    tally.bytes += bytes;
     return new StreamWrite(stream, ops);
   }
 }

@@ -109,7 +109,7 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
         return CompletableFuture.failedFuture(new NotStoredException("the replicated journal store is closed"));
       }
       StreamSession[] created = {null};
-      StreamSession s = sessions.computeIfAbsent(stream, k -> created[0] = newSession(write.stream()));
+      StreamSession s = sessions.computeIfAbsent(stream, k -> created[0] = newSession(write.stream(), IMPLICIT_OPEN));
       if (s == created[0]) {
         s.start();
       }
@@ -129,7 +129,7 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
     if (closed) {
       return CompletableFuture.failedFuture(new StorageException("the replicated journal store is closed"));
     }
-    StreamSession fresh = newSession(stream);
+    StreamSession fresh = newSession(stream, RECOVERY_OPEN);
     StreamSession previous = sessions.put(stream.persistenceId(), fresh);
     CompletionStage<Void> settled = previous == null ? CompletableFuture.completedFuture(null) : previous.retire();
     // Writes made meanwhile queue in the fresh session until it serves.
@@ -163,9 +163,15 @@ public final class ReplicatedJournalStore implements JournalStore, AutoCloseable
     return sessions.size();
   }
 
-  private StreamSession newSession(StreamKey stream) {
-    return new StreamSession(stream, node, replica, local, settings, io, callbacks);
+  private StreamSession newSession(StreamKey stream, String reason) {
+    return new StreamSession(stream, node, replica, local, settings, io, callbacks, reason);
   }
+
+  /** Why a session opens its stream, as logged with the writer's fence. */
+  static final String RECOVERY_OPEN = "its entity started here and recovers: first use, after passivation, a failover"
+      + " or a failed write";
+  static final String IMPLICIT_OPEN = "a write arrived while no writer was open: the last one stopped after the"
+      + " idle-timeout, or failed";
 
   private void retireIdle() {
     long now = System.nanoTime();

@@ -50,6 +50,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe: state is guarded by {@code this}; futures are completed outside the lock.
  */
 final class StreamSession {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamSession.class);
+
   enum Phase { NEW, OPENING, SERVING, FAILED }
 
   /** A write waiting for the open, or in flight. */
@@ -62,6 +64,8 @@ final class StreamSession {
   private final ReplicatedJournalSettings settings;
   private final Executor io;
   private final Executor callbacks;
+  /** Why this session opens the stream; logged with the writer's fence. */
+  private final String reason;
   private final CompletableFuture<Long> ready = new CompletableFuture<>();
 
   private Phase phase = Phase.NEW;
@@ -76,8 +80,9 @@ final class StreamSession {
   private long lastUsedNanos = System.nanoTime();
 
   StreamSession(StreamKey key, ReplicationNode node, RocksDbReplicaStore replica, JournalStore local,
-                ReplicatedJournalSettings settings, Executor io, Executor callbacks) {
+                ReplicatedJournalSettings settings, Executor io, Executor callbacks, String reason) {
     this.key = key;
+    this.reason = reason;
     this.node = node;
     this.replica = replica;
     this.local = local;
@@ -110,7 +115,7 @@ final class StreamSession {
         failure = superseded;
       } else {
         phase = Phase.OPENING;
-        d = node.openWriter(stream());
+        d = node.openWriter(stream(), reason);
         driver = d;
       }
     }
@@ -242,6 +247,10 @@ final class StreamSession {
   private void failLocked(Throwable error) {
     if (failure == null) {
       failure = unwrap(error);
+      if (!retired) {
+        log.info("The writer session of {} failed ({}); the stream's entity recovers, which opens it again", stream(),
+            failure.getMessage());
+      }
     }
     if (phase != Phase.FAILED) {
       phase = Phase.FAILED;

@@ -144,6 +144,7 @@ final class GroupCommitWriter implements AutoCloseable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong failedBatches = new AtomicLong();
+  private volatile GroupCommitListener listener = GroupCommitListener.NONE;
   private final Thread thread;
   /** Committed meta of recent streams; writer thread only. */
   private final MetaCache metaCache = new MetaCache(META_CACHE_ENTRIES);
@@ -204,6 +205,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
   GroupCommitStats stats() {
     return new GroupCommitStats(batches.get(), requests.get(), failedBatches.get());
+  }
+
+  void listener(GroupCommitListener l) {
+    listener = l == null ? GroupCommitListener.NONE : l;
   }
 
   private CompletableFuture<Void> enqueue(Request r) {
@@ -297,11 +302,16 @@ final class GroupCommitWriter implements AutoCloseable {
       return;
     }
     Throwable batchFailure = ctx.broken();
+    long bytes = 0;
+    long writeNanos = -1;
     if (batchFailure == null) {
       try {
         WriteBatch batch = ctx.sealedBatch();
         if (batch.count() > 0 && (batchFailure = refuseIfNoRoom(batch.getDataSize())) == null) {
+          bytes = batch.getDataSize();
+          long start = System.nanoTime();
           handle.db().write(writeOptions, batch);
+          writeNanos = System.nanoTime() - start;
           if (ackMark != null) {
             // After the WAL sync, before any ack: the mark never claims more than the WAL holds,
             // and everything acknowledged is covered by it.
@@ -324,6 +334,11 @@ final class GroupCommitWriter implements AutoCloseable {
       metaCache.clear();
     } else {
       metaCache.committed(ctx.batchMeta());
+    }
+    try {
+      listener.committed(ctx.members().size(), bytes, writeNanos, batchFailure != null);
+    } catch (RuntimeException e) {
+      log.warn("group-commit listener failed; ignored", e); // metrics must never fail a write
     }
     for (Request r : ctx.members()) {
       if (r.failure != null) {

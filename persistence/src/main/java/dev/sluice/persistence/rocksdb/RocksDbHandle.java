@@ -427,6 +427,21 @@ final class RocksDbHandle implements AutoCloseable {
   }
 
   /**
+   * Whether the database is open now: not closed, and not left closed by a failed {@link #reopen}.
+   * Never waits for a reopen in progress (that counts as not open).
+   */
+  boolean isOpen() {
+    if (!lock.readLock().tryLock()) {
+      return false;
+    }
+    try {
+      return !closed && opened != null;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
    * Commits every queued write, stops the writer, then closes the database once in-flight reads
    * are done. Idempotent.
    */

@@ -131,6 +131,22 @@ public final class RocksDbStorage implements Extension {
     return handle.writer().stats();
   }
 
+  /**
+   * Whether the database is open and serving (readiness, README "Operating"): false once closed,
+   * and while a reopen after a background error is in progress or failed. Cheap (no IO).
+   */
+  public boolean isOpen() {
+    return handle.isOpen();
+  }
+
+  /**
+   * Tells {@code listener} about every group commit from now on (one call per batch, on the writer
+   * thread; see {@link GroupCommitListener}). Replaces any earlier listener; null removes it.
+   */
+  public void groupCommitListener(GroupCommitListener listener) {
+    handle.writer().listener(listener);
+  }
+
   /** Commits queued writes and closes the database. Idempotent. */
   public void close() {
     handle.close();

@@ -2,6 +2,7 @@ package dev.sluice.replication.node;
 
 import dev.sluice.replication.Address;
 import dev.sluice.replication.Bugs;
+import dev.sluice.replication.Epoch;
 import dev.sluice.replication.Message;
 import dev.sluice.replication.ReplicaState;
 import dev.sluice.replication.ReplicaStore;
@@ -78,14 +79,16 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
 
   private final ReplicaStore store;
   private final Transport transport;
+  private final ReplicationMetrics metrics;
   private final Address self;
   private final Map<String, StreamPipeline> streams = new HashMap<>();
   private final Map<Integer, Reassembly> reassembly = new HashMap<>();
 
-  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport) {
+  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics) {
     super(ctx);
     this.store = store;
     this.transport = transport;
+    this.metrics = metrics;
     this.self = Address.replica(transport.self());
   }
 
@@ -94,13 +97,18 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
    * Spawn it with the {@code sluice.replication.replica-dispatcher} (the store reads are synchronous).
    */
   static Behavior<Command> create(ReplicationSettings settings, ReplicaStore store, Transport outboxes) {
+    return create(settings, store, outboxes, new ReplicationMetrics());
+  }
+
+  /** As above; {@code metrics} learns how many of this node's streams are in limbo. */
+  static Behavior<Command> create(ReplicationSettings settings, ReplicaStore store, Transport outboxes, ReplicationMetrics metrics) {
     if (store.replica() != settings.ordinal()) {
       throw new IllegalArgumentException("store belongs to replica " + store.replica() + " but sluice.replication.node-ordinal is " + settings.ordinal());
     }
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(LimboTick.INSTANCE, LimboTick.INSTANCE, settings.limboTick());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, Sweep.INSTANCE, settings.idleSweep());
-      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()));
+      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics);
     }));
     // Resume, not restart: a fresh incarnation would forget the persists still in flight and could start
     // a second one for the same stream, which the store contract forbids. Known failures (a step, a
@@ -126,6 +134,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     StreamPipeline p = pipeline(stream);
     if (p == null) return this;
     List<Outgoing> now;
+    boolean wasLimbo = p.limbo();
     try {
       now = p.step(item.from(), item.replyTo(), item.message());
     } catch (RuntimeException e) {
@@ -133,6 +142,11 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
       getContext().getLog().error("replica step failed for stream {} on {}; reloading it", stream, item.message(), e);
       streams.remove(stream);
       return this;
+    }
+    if (wasLimbo && !p.limbo()) {
+      ReplicaState m = p.meta();
+      getContext().getLog().info("Replica {} of stream {} left limbo: its peers vouched for its log, which now holds entries up to {}"
+          + " (written at epoch {}, committed {}); it votes again", transport.self(), stream, m.tailSeq(), Epoch.show(m.tailEpoch()), m.lac());
     }
     deliver(now);
     issue(p);
@@ -194,9 +208,14 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   }
 
   private Behavior<Command> onLimboTick() {
+    int inLimbo = 0;
     for (StreamPipeline p : List.copyOf(streams.values())) {
-      if (p.limbo()) onItem(new ToReplicaItem(self, null, new Message.Tick(p.stream())));
+      if (p.limbo()) {
+        onItem(new ToReplicaItem(self, null, new Message.Tick(p.stream())));
+        if (p.limbo()) inLimbo++;
+      }
     }
+    metrics.limboStreams(inLimbo);
     return this;
   }
 
@@ -220,6 +239,14 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     } catch (RuntimeException e) {
       getContext().getLog().error("cannot load stream {} from the replica store; dropping the message", stream, e);
       return null;
+    }
+    if (p.limbo()) {
+      getContext().getLog().info("Replica {} of stream {} is in limbo: {}; it does not vote in fences or acknowledgements"
+              + " until its peers report their tails and it has caught up to them", transport.self(), stream,
+          p.meta().tailSeq() == 0 && p.meta().promised() == Epoch.NONE
+              ? "this disk (" + store.diskUuid() + ") replaced one the replica set ran without, so it may have forgotten"
+                  + " promises and acknowledgements made for this stream"
+              : "it was in limbo when this node last stopped (disk " + store.diskUuid() + ")");
     }
     streams.put(stream, p);
     return p;

@@ -28,13 +28,16 @@ public final class ReplicationNode {
   private final ReplicationSettings settings;
   private final Transport transport;
   private final ActorRef<ReplicaNode.Command> replica;
+  private final ReplicationMetrics metrics;
   private final AtomicLong writers = new AtomicLong();
 
-  private ReplicationNode(ActorSystem<?> system, ReplicationSettings settings, Transport transport, ActorRef<ReplicaNode.Command> replica) {
+  private ReplicationNode(ActorSystem<?> system, ReplicationSettings settings, Transport transport, ActorRef<ReplicaNode.Command> replica,
+                          ReplicationMetrics metrics) {
     this.system = system;
     this.settings = settings;
     this.transport = transport;
     this.replica = replica;
+    this.metrics = metrics;
   }
 
   /**
@@ -53,9 +56,10 @@ public final class ReplicationNode {
       outboxes.add(system.systemActorOf(Batcher.create(settings.ordinal(), peer, settings.transport()), "sluice-replication-out-" + i, Props.empty()));
     }
     Transport transport = new Transport(settings.ordinal(), null, Collections.unmodifiableList(outboxes));
-    ActorRef<ReplicaNode.Command> replica = system.systemActorOf(ReplicaNode.create(settings, store, transport), settings.replicaActorName(),
-        DispatcherSelector.fromConfig("sluice.replication.replica-dispatcher"));
-    return new ReplicationNode(system, settings, transport.withLocalReplica(replica), replica);
+    ReplicationMetrics metrics = new ReplicationMetrics();
+    ActorRef<ReplicaNode.Command> replica = system.systemActorOf(ReplicaNode.create(settings, store, transport, metrics),
+        settings.replicaActorName(), DispatcherSelector.fromConfig("sluice.replication.replica-dispatcher"));
+    return new ReplicationNode(system, settings, transport.withLocalReplica(replica), replica, metrics);
   }
 
   /**
@@ -63,8 +67,26 @@ public final class ReplicationNode {
    * serves appends. See {@link WriterDriver}.
    */
   public WriterDriver openWriter(String stream) {
-    return WriterDriver.start(stream, settings, transport, replica,
+    return openWriter(stream, "asked to open it");
+  }
+
+  /**
+   * As {@link #openWriter(String)}; {@code reason} says why this node takes the stream over (it is
+   * logged with the fence, so an operator can tell a failover from an idle writer's re-open).
+   */
+  public WriterDriver openWriter(String stream, String reason) {
+    return WriterDriver.start(stream, reason, settings, transport, replica, metrics,
         behavior -> system.systemActorOf(behavior, "sluice-writer-" + writers.incrementAndGet(), Props.empty()));
+  }
+
+  /** This node's replication counters and live writers (read-only; metrics and the admin endpoint). */
+  public ReplicationMetrics metrics() {
+    return metrics;
+  }
+
+  /** The replica set: the Artery endpoints ("host:port") of the storage nodes, by ordinal. */
+  public java.util.List<String> nodes() {
+    return settings.nodes();
   }
 
   public int ordinal() {
