@@ -120,6 +120,33 @@ class LocalCopyBehindTest {
     assertTrue(chunk.upToDate());
   }
 
+  /**
+   * A read from the current end of the copy finds nothing yet, and " world" lands before the
+   * completeness check: the check then says the copy is complete, which must not turn the empty
+   * scan into "nothing here, continue at 11" (the reader would skip " world").
+   */
+  private static final class LandsAfterAnEmptyRead extends CatchingUpStore {
+    LandsAfterAnEmptyRead() {
+      super(0);
+    }
+
+    @Override
+    public List<DataUnit> read(long storeId, long fromPos, long toPos, int maxBytes) {
+      boolean first = reads.get() == 0;
+      List<DataUnit> result = super.read(storeId, fromPos, toPos, maxBytes);
+      return first ? List.of() : result;
+    }
+  }
+
+  @Test
+  void dataThatLandsBetweenAnEmptyReadAndTheCheckIsReadNotSkipped() throws Exception {
+    var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(new LandsAfterAnEmptyRead()),
+        ForkJoinPool.commonPool(), Duration.ofSeconds(1));
+    ReadChunk chunk = gateway.read(view(11), 5, 1 << 20).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(Bytes.utf8(" world")), chunk.units(), "the range that landed during the read is returned, not skipped");
+    assertEquals(11, chunk.next().position());
+  }
+
   @Test
   void aCopyThatStaysBehindIsUnavailableNotShort() {
     var gateway = new ShardedStreamGateway(null, new TailHub(), new StreamReader(new CatchingUpStore(Integer.MAX_VALUE)),

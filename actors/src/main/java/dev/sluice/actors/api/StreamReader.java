@@ -43,7 +43,11 @@ public final class StreamReader {
         // offset a client made up), or this node's copy has not received that range yet. Never
         // answer the second as an empty range with an advanced offset: the client would skip data.
         long stored = store.storedEnd(seg.storeId());
-        if (stored < Math.min(seg.end(), tail)) throw new DataNotLocalYetException(seg.storeId(), stored, Math.min(seg.end(), tail));
+        long needed = Math.min(seg.end(), tail);
+        if (stored < needed) throw new DataNotLocalYetException(seg.storeId(), stored, needed);
+        // The copy is complete now, but the range may have landed between the scan and the check:
+        // look once more before taking it for empty, else that read is retried.
+        if (!store.read(seg.storeId(), from, seg.end(), 1).isEmpty()) throw new DataNotLocalYetException(seg.storeId(), from, needed);
         pos = seg.end();
         continue;
       }
