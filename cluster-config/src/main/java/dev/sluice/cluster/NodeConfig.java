@@ -30,6 +30,15 @@ public final class NodeConfig {
       resolved = ConfigFactory.defaultOverrides().withFallback(overrides)
           .withFallback(ConfigFactory.parseResources("sluice/replicated.conf"))
           .withFallback(resolved).resolve();
+      ClusterSettings first = ClusterSettings.fromConfig(resolved);
+      if (!first.seedNodes().isEmpty() && first.seedNodes().get(0).equals(first.host() + ":" + first.port())) {
+        // The first seed node would start a cluster of its own after seed-node-timeout without an
+        // answer; it waits longer (sluice.cluster.first-seed-node-timeout), unless told otherwise.
+        Config firstSeed = ConfigFactory.empty().withValue("pekko.cluster.seed-node-timeout",
+            resolved.getValue("sluice.cluster.first-seed-node-timeout"));
+        resolved = ConfigFactory.defaultOverrides().withFallback(overrides).withFallback(firstSeed)
+            .withFallback(resolved).resolve();
+      }
     }
     ClusterSettings cs = ClusterSettings.fromConfig(resolved);
     List<String> seeds = new ArrayList<>();

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One node of a replicated 3-node cluster from {@code --cluster-nodes} and {@code --node-ordinal}. */
 class ClusterFlagsTest {
@@ -28,6 +32,22 @@ class ClusterFlagsTest {
         c.getStringList("pekko.cluster.seed-nodes"));
     assertEquals("sluice.persistence.replicated-journal", c.getString("pekko.persistence.journal.plugin"));
     assertFalse(c.getBoolean("sluice.actors.single-node-guard"));
+  }
+
+  /**
+   * Node 0 is the first seed node: without an answer from the others within its seed-node-timeout
+   * it starts a new cluster. With Pekko's 5 s, a node 0 restarted while the others were slow to
+   * answer formed a second cluster next to theirs (ReplicatedRollingRestartIT in multi-jvm-tests).
+   */
+  @Test
+  void theFirstSeedNodeWaitsLongerBeforeItStartsAClusterOfItsOwn(@TempDir Path dir) throws Exception {
+    assertEquals(Duration.ofSeconds(30),
+        build("--cluster-nodes", NODES, "--node-ordinal", "0").getDuration("pekko.cluster.seed-node-timeout"));
+    assertEquals(Duration.ofSeconds(5),
+        build("--cluster-nodes", NODES, "--node-ordinal", "1").getDuration("pekko.cluster.seed-node-timeout"));
+    Path own = Files.writeString(dir.resolve("own.conf"), "pekko.cluster.seed-node-timeout = 8s\n");
+    assertEquals(Duration.ofSeconds(8), build("--cluster-nodes", NODES, "--node-ordinal", "0", "--config", own.toString())
+        .getDuration("pekko.cluster.seed-node-timeout"), "an operator's own value wins");
   }
 
   @Test
