@@ -37,8 +37,13 @@ class ReplicatedTwoNodesLostIT {
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
   static final long MAX_ANSWER_MILLIS = 15_000;
   static final int PROBE_ROUNDS = 2;
-  /** Once a second node is a member again, a quorum is there: streams open within seconds. */
-  static final long MAX_RESUME_MILLIS = 15_000;
+  /**
+   * Once a second node is a member again, a quorum is there. Streams usually open within a second
+   * or two; one that sharding moves onto the returning node (its copy behind) has taken up to 19 s
+   * (open attempts timing out while its replica catches up). 30 s of Pekko's journal circuit breaker
+   * used to come on top (26-35 s).
+   */
+  static final long MAX_RESUME_MILLIS = 45_000;
 
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
