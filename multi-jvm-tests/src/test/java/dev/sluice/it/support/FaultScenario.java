@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class FaultScenario implements AutoCloseable {
   /** Body size of the appends that find a stream's owner; below the 192 KiB split threshold. */
   static final int PROBE_BYTES = 48 * 1024;
-  static final int PROBE_APPENDS = 4;
+  static final int PROBE_APPENDS = 2;
 
   public final String name;
   public final ClusterOfThree cluster;
@@ -43,6 +43,13 @@ public final class FaultScenario implements AutoCloseable {
     cluster.startAll();
     cluster.awaitUp(3, Duration.ofSeconds(120));
     log("3 nodes up in %d ms (%s)", ms(t), cluster.nodeList());
+    for (int i = 0; i < 3; i++) {
+      // The link proxy works on TCP connections: Artery must not run over Aeron (UDP).
+      String logText = readLog(cluster.node(i));
+      if (!logText.contains("Remoting started with transport [Artery tcp]")) {
+        throw new AssertionError("node " + i + " does not run Artery over TCP; log " + cluster.node(i).logFile());
+      }
+    }
     try (HistoryClient c = client(Duration.ofSeconds(20))) {
       for (int i = 0; i < streams.size(); i++) {
         String s = streams.get(i);
@@ -55,6 +62,14 @@ public final class FaultScenario implements AutoCloseable {
       }
     }
     return this;
+  }
+
+  private static String readLog(NodeProcess n) {
+    try {
+      return java.nio.file.Files.readString(n.logFile());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public HistoryClient client(Duration timeout) {
