@@ -139,6 +139,45 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
+   * SIGSTOP: the process stays, but runs no code (no heartbeats, no answers) until {@link #resume}.
+   * The kernel still accepts connections and buffers requests for it. {@link #close} and
+   * {@link #kill} work on a paused process (SIGKILL needs no cooperation).
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run kill -" + name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + name);
+    }
+  }
+
+  /** Waits up to {@code timeout} for the process to end by itself; true if it did. */
+  public boolean awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * SIGTERM, then wait up to {@code timeout} for a graceful exit.
    *
    * @return the exit code
