@@ -2,7 +2,6 @@ package dev.sluice.replication;
 
 import dev.sluice.replication.Bugs.Bug;
 import dev.sluice.replication.Effect.Committed;
-import dev.sluice.replication.Effect.Send;
 import dev.sluice.replication.Effect.SetTimer;
 import dev.sluice.replication.Message.Ack;
 import dev.sluice.replication.Message.Append;
@@ -182,7 +181,7 @@ public final class Writer {
   private long forwardedEntries;
   private long trimmedEntries;
 
-  private List<Effect> out = new ArrayList<>();
+  private final Outbox out = new Outbox();
 
   private Writer(String stream, int node, long highestSeen, Settings settings, Bugs bugs) {
     this.stream = stream;
@@ -712,21 +711,19 @@ public final class Writer {
   // ------------------------------------------------------------------ helpers
 
   private void broadcast(Message.ToReplica m) {
-    for (int r = 0; r < Quorum.REPLICAS; r++) send(r, m);
+    out.broadcast(m);
   }
 
   private void send(int replica, Message m) {
-    out.add(new Send(Address.replica(replica), m));
+    out.send(replica, m);
   }
 
   private void send(Address to, Message m) {
-    out.add(new Send(to, m));
+    out.send(to, m);
   }
 
   private List<Effect> drain() {
-    List<Effect> r = out;
-    out = new ArrayList<>();
-    return List.copyOf(r);
+    return out.drain();
   }
 
   @Override
