@@ -9,7 +9,6 @@ import dev.sluice.replication.Message.Appended;
 import dev.sluice.replication.Message.ClientAppend;
 import dev.sluice.replication.Message.Commit;
 import dev.sluice.replication.Message.Duplicate;
-import dev.sluice.replication.Message.Fence;
 import dev.sluice.replication.Message.Fenced;
 import dev.sluice.replication.Message.Gap;
 import dev.sluice.replication.Message.Probe;
@@ -27,10 +26,7 @@ import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -153,21 +149,12 @@ public final class Writer {
 
   private Phase phase = Phase.FENCING;
   private CloseReason closeReason;
-  private long epoch;
-  private long highestSeen;
-  private int attempt;
-  private boolean retryPending;
-  private final Map<Integer, Promise> promises = new TreeMap<>(); // ordered: ties in best pick the same replica every run
-  private final Set<Integer> refusals = new HashSet<>();
-  private Promise best;
-  private long recoveredCommit; // C
-  private long recoveredTail; // T
-  private long readNext; // next page starts after this seq
-  private long readNextAtBeat = -1;
+  private final Recovery recovery;
   /** Heartbeats left that re-announce the commit point after it last moved (loss cover; idle = silent). */
   private int commitRepeats;
 
   private final Window window = new Window();
+  private long recoveredTail; // T, set when the re-stamp begins
   private long lac;
   private final Peer[] peers = new Peer[Quorum.REPLICAS];
   private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
@@ -176,7 +163,6 @@ public final class Writer {
   private final long[] probed = new long[Quorum.REPLICAS];
   private long probeNonce;
   private long requestIds;
-  private long recoveryPages;
   private long peerFetches;
   private long forwardedEntries;
   private long trimmedEntries;
@@ -186,9 +172,9 @@ public final class Writer {
   private Writer(String stream, int node, long highestSeen, Settings settings, Bugs bugs) {
     this.stream = stream;
     this.node = node;
-    this.highestSeen = highestSeen;
     this.settings = settings;
     this.bugs = bugs;
+    this.recovery = new Recovery(stream, node, highestSeen, settings, bugs, window, out);
     for (int r = 0; r < peers.length; r++) peers[r] = new Peer();
   }
 
@@ -206,7 +192,7 @@ public final class Writer {
   }
 
   public long epoch() {
-    return epoch;
+    return recovery.epoch();
   }
 
   /** Everything up to here is committed (on an ack quorum); materialize and answer readers up to it. */
@@ -228,13 +214,12 @@ public final class Writer {
   }
 
   public Stats stats() {
-    return new Stats(recoveryPages, peerFetches, forwardedEntries, trimmedEntries, window.size(), window.bytes());
+    return new Stats(recovery.pages(), peerFetches, forwardedEntries, trimmedEntries, window.size(), window.bytes());
   }
 
   /** Begin opening: the first fence round. */
   public List<Effect> start() {
-    attempt = 0;
-    fenceRound();
+    recovery.start();
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
     return drain();
   }
@@ -253,25 +238,25 @@ public final class Writer {
     if (m instanceof ClientAppend c) {
       clientAppend(from, c);
     } else if (m instanceof Promise p) {
-      if (p.epoch() == epoch && phase == Phase.FENCING && !retryPending) onPromise(p);
+      if (phase == Phase.FENCING) opening(recovery.onPromise(p));
     } else if (m instanceof Reject r) {
-      onRefusal(r.epoch(), r.replica(), r.promised());
+      if (phase == Phase.FENCING) opening(recovery.onRefusal(r.epoch(), r.replica(), r.promised()));
     } else if (m instanceof Unknown u) {
-      onRefusal(u.epoch(), u.replica(), Epoch.NONE);
+      if (phase == Phase.FENCING) opening(recovery.onRefusal(u.epoch(), u.replica(), Epoch.NONE));
     } else if (m instanceof ReadOk r) {
-      if (phase == Phase.READING && r.requestId() == epoch && r.replica() == best.replica()) onRecoveryPage(r);
+      if (phase == Phase.READING && recovery.isPage(r)) opening(recovery.onPage(r));
       else if (replicating()) onFetched(r);
     } else if (m instanceof ReadUnavailable r) {
-      if (phase == Phase.READING && r.requestId() == epoch) close(CloseReason.UNAVAILABLE);
+      if (phase == Phase.READING && recovery.isRead(r.requestId())) close(CloseReason.UNAVAILABLE);
       else if (replicating()) onFetchFailed(r.replica(), r.requestId());
     } else if (m instanceof Ack a) {
-      if (a.epoch() == epoch && replicating()) onAck(a);
+      if (a.epoch() == epoch() && replicating()) onAck(a);
     } else if (m instanceof Gap g) {
-      if (g.epoch() == epoch && replicating()) onGap(g);
+      if (g.epoch() == epoch() && replicating()) onGap(g);
     } else if (m instanceof ProbeOk p) {
-      if (p.epoch() == epoch && replicating()) onProbeOk(p);
+      if (p.epoch() == epoch() && replicating()) onProbeOk(p);
     } else if (m instanceof Fenced f) {
-      if (f.epoch() == epoch && phase != Phase.CLOSED) close(CloseReason.FENCED);
+      if (f.epoch() == epoch() && phase != Phase.CLOSED) close(CloseReason.FENCED);
     }
     return drain();
   }
@@ -279,9 +264,9 @@ public final class Writer {
   public List<Effect> onTimer(Timer t) {
     if (t instanceof Timer.OpenDeadline d) {
       boolean opening = phase == Phase.FENCING || phase == Phase.READING || phase == Phase.RESTAMPING;
-      if (d.attempt() == attempt && opening && !retryPending) close(CloseReason.TIMEOUT);
+      if (opening && recovery.expired(d)) close(CloseReason.TIMEOUT);
     } else if (t instanceof Timer.FenceRetry r) {
-      if (r.attempt() == attempt && phase == Phase.FENCING && retryPending) fenceRound();
+      if (phase == Phase.FENCING) recovery.onFenceRetry(r);
     } else if (t instanceof Timer.AppendDeadline d) {
       if (replicating() && lac < d.seq()) close(CloseReason.TIMEOUT);
     } else if (t instanceof Timer.Heartbeat) {
@@ -292,107 +277,26 @@ public final class Writer {
 
   // ------------------------------------------------------------------ open
 
-  private void fenceRound() {
-    retryPending = false;
-    attempt++;
-    epoch = Epoch.next(Math.max(highestSeen, epoch), node);
-    promises.clear();
-    refusals.clear();
-    broadcast(new Fence(stream, epoch));
-    armOpenDeadline();
-  }
-
-  private void armOpenDeadline() {
-    out.add(new SetTimer(new Timer.OpenDeadline(attempt), settings.openTimeoutMillis()));
-  }
-
-  private void onPromise(Promise p) {
-    promises.put(p.replica(), p);
-    int needed = bugs.has(Bug.FENCE_AT_ONE) ? 1 : Quorum.FENCE;
-    if (promises.size() < needed) return;
-    // Everything up to the highest lac is committed; the best log holds every acknowledged entry.
-    recoveredCommit = promises.values().stream().mapToLong(Promise::lac).max().orElse(0);
-    best = promises.values().stream().max(bugs.has(Bug.BEST_BY_SEQ_ONLY) ? Writer::bySeqOnly : Writer::byEpochThenSeq).orElseThrow();
-    recoveredTail = best.tailSeq();
-    if (recoveredCommit > recoveredTail) {
-      close(CloseReason.INCONSISTENT); // best lacks committed data: never adopt it
-      return;
+  /** Acts on what recovery says after a message it handled while FENCING or READING. */
+  private void opening(Recovery.Step step) {
+    switch (step) {
+      case WAIT -> { }
+      case READ -> phase = Phase.READING;
+      case RECOVERED -> beginRestamp();
+      case INCONSISTENT -> close(CloseReason.INCONSISTENT);
+      case REJECTED -> close(CloseReason.REJECTED);
     }
-    window.reset(recoveredCommit, Epoch.NONE);
-    producers = settings.producerDedupe() ? new ProducerTable() : null;
-    if (recoveredTail == 0) {
-      beginRestamp();
-      return;
-    }
-    phase = Phase.READING;
-    // Dedupe needs every producer stamp; without it only (C, T] matters (and entry C's epoch).
-    readNext = producers != null ? 0 : recoveredCommit;
-    requestPage();
-  }
-
-  private void requestPage() {
-    recoveryPages++;
-    send(best.replica(), new Read(stream, epoch, readNext, settings.readPageEntries(), settings.readPageBytes(), epoch));
-  }
-
-  private static int byEpochThenSeq(Promise a, Promise b) {
-    int c = Long.compare(a.tailEpoch(), b.tailEpoch());
-    return c != 0 ? c : Long.compare(a.tailSeq(), b.tailSeq());
-  }
-
-  private static int bySeqOnly(Promise a, Promise b) {
-    int c = Long.compare(a.tailSeq(), b.tailSeq());
-    return c != 0 ? c : Long.compare(a.tailEpoch(), b.tailEpoch());
-  }
-
-  private void onRefusal(long refusedEpoch, int replica, long promised) {
-    if (refusedEpoch != epoch || phase != Phase.FENCING || retryPending) return;
-    highestSeen = Math.max(highestSeen, promised);
-    refusals.add(replica);
-    if (Quorum.REPLICAS - refusals.size() >= Quorum.FENCE) return; // a quorum is still possible
-    if (attempt >= settings.maxFenceAttempts()) {
-      close(CloseReason.REJECTED);
-      return;
-    }
-    // Backing off (the driver adds jitter) breaks most fence duels between two would-be owners.
-    retryPending = true;
-    out.add(new SetTimer(new Timer.FenceRetry(attempt), settings.fenceBackoffMillis() * attempt));
   }
 
   /**
-   * One page of best's log. Under our promise nobody else can change it, so it must continue exactly
-   * where the previous page ended and reach T; anything else means best is not what it promised.
+   * Recovery put best's (C, T] in the window: adopt it with our epoch, sent to every replica, and serve
+   * once 2 of them hold T.
    */
-  private void onRecoveryPage(ReadOk r) {
-    if (r.fromSeq() != readNext) return; // a duplicate of a page already taken
-    if (r.upTo() != recoveredTail) {
-      close(CloseReason.INCONSISTENT);
-      return;
-    }
-    if (readNext == recoveredCommit) window.setBaseEpoch(r.fromEpoch());
-    for (Entry e : r.entries()) {
-      if (e.seq() != readNext + 1) {
-        close(CloseReason.INCONSISTENT);
-        return;
-      }
-      readNext = e.seq();
-      if (producers != null && !bugs.has(Bug.NO_DEDUPE_REBUILD)) producers.record(e);
-      if (e.seq() == recoveredCommit) window.setBaseEpoch(e.epoch());
-      if (e.seq() > recoveredCommit) window.add(e);
-    }
-    if (readNext >= recoveredTail) {
-      beginRestamp();
-    } else if (r.entries().isEmpty()) {
-      close(CloseReason.INCONSISTENT);
-    } else {
-      armOpenDeadline(); // progress: the deadline is per page, not for the whole log
-      requestPage();
-    }
-  }
-
   private void beginRestamp() {
-    long c = recoveredCommit;
-    if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch, c);
+    long c = recovery.recoveredCommit();
+    recoveredTail = recovery.recoveredTail();
+    producers = recovery.producers();
+    if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch(), c);
     lac = c;
     for (Peer p : peers) {
       p.hint = c; // every replica is sent (C, T]; one that lacks C answers Gap with its lac
@@ -409,13 +313,13 @@ public final class Writer {
     if (bugs.has(Bug.CHUNKED_RESTAMP)) {
       for (int r = 0; r < peers.length; r++) {
         List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
-        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c, recoveredTail));
+        send(r, new Append(stream, epoch(), c, window.epochAt(c), chunk, c, recoveredTail));
         peers[r].sent = c + chunk.size();
       }
     } else {
-      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c, recoveredTail));
+      broadcast(new Append(stream, epoch(), c, window.epochAt(c), window.all(), c, recoveredTail));
     }
-    armOpenDeadline();
+    recovery.armOpenDeadline();
     advanceCommit();
   }
 
@@ -439,7 +343,7 @@ public final class Writer {
       }
     }
     long seq = window.tail() + 1;
-    Entry e = new Entry(seq, epoch, c.payload(), c.producer());
+    Entry e = new Entry(seq, epoch(), c.payload(), c.producer());
     long prevEpoch = window.epochAt(seq - 1);
     window.add(e);
     if (producers != null) producers.record(e);
@@ -447,7 +351,7 @@ public final class Writer {
     for (int r = 0; r < peers.length; r++) {
       Peer p = peers[r];
       if (p.sent == seq - 1) {
-        send(r, new Append(stream, epoch, seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
+        send(r, new Append(stream, epoch(), seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
         p.sent = seq;
       } else {
         pump(r);
@@ -476,7 +380,7 @@ public final class Writer {
   private void holdRejection(Address from, long requestId, Reason reason) {
     long nonce = ++probeNonce;
     held.add(new HeldRejection(from, requestId, reason, nonce));
-    broadcast(new Probe(stream, epoch, nonce));
+    broadcast(new Probe(stream, epoch(), nonce));
   }
 
   private void onProbeOk(ProbeOk p) {
@@ -497,7 +401,7 @@ public final class Writer {
     long upTo = Math.min(a.lastSeq(), window.tail());
     // Re-stamping waits for a second replica at T, which may first need a long catch-up: the open
     // deadline is for a stall, not for the whole catch-up.
-    if (phase == Phase.RESTAMPING && upTo > p.matched) armOpenDeadline();
+    if (phase == Phase.RESTAMPING && upTo > p.matched) recovery.armOpenDeadline();
     p.matched = Math.max(p.matched, upTo);
     if (a.voting()) p.voted = Math.max(p.voted, upTo);
     p.sent = Math.max(p.sent, p.matched);
@@ -552,7 +456,7 @@ public final class Writer {
    */
   private void announceCommit() {
     commitRepeats = COMMIT_REPEAT_BEATS;
-    broadcast(new Commit(stream, epoch, lac));
+    broadcast(new Commit(stream, epoch(), lac));
   }
 
   private static final int COMMIT_REPEAT_BEATS = 3;
@@ -605,7 +509,7 @@ public final class Writer {
     // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
     long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
     List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
-    send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac, recoveredTail));
+    send(r, new Append(stream, epoch(), from, window.epochAt(from), chunk, lac, recoveredTail));
     p.sent = from + chunk.size();
     p.lastChunkFrom = from;
   }
@@ -648,7 +552,7 @@ public final class Writer {
         pump(t);
         return;
       }
-      send(t, new Append(stream, epoch, f.from(), r.fromEpoch(), entries, lac, recoveredTail));
+      send(t, new Append(stream, epoch(), f.from(), r.fromEpoch(), entries, lac, recoveredTail));
       forwardedEntries += entries.size();
       p.sent = Math.max(p.sent, last);
       p.lastChunkFrom = f.from();
@@ -668,9 +572,7 @@ public final class Writer {
   private void heartbeat() {
     if (phase == Phase.CLOSED) return;
     if (phase == Phase.READING) {
-      // Artery is at-most-once: a lost page would otherwise wait for the open deadline.
-      if (readNext == readNextAtBeat) requestPage();
-      readNextAtBeat = readNext;
+      recovery.heartbeat();
     } else if (replicating()) {
       // Re-send what a replica has not acked and has made no progress on for a whole beat: a lost
       // append would otherwise only be repaired by the next client append's Gap.
@@ -692,7 +594,7 @@ public final class Writer {
       }
       if (lac > 0 && commitRepeats > 0) {
         commitRepeats--;
-        broadcast(new Commit(stream, epoch, lac));
+        broadcast(new Commit(stream, epoch(), lac));
       }
     }
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
@@ -728,7 +630,7 @@ public final class Writer {
 
   @Override
   public String toString() {
-    return "W" + node + "{" + phase + (closeReason != null ? "/" + closeReason : "") + ", epoch=" + Epoch.show(epoch)
+    return "W" + node + "{" + phase + (closeReason != null ? "/" + closeReason : "") + ", epoch=" + Epoch.show(epoch())
         + ", window=(" + window.base() + ", " + window.tail() + "], lac=" + lac + "}";
   }
 }
