@@ -14,7 +14,6 @@ import dev.sluice.replication.Message.Gap;
 import dev.sluice.replication.Message.Probe;
 import dev.sluice.replication.Message.ProbeOk;
 import dev.sluice.replication.Message.Promise;
-import dev.sluice.replication.Message.Read;
 import dev.sluice.replication.Message.ReadOk;
 import dev.sluice.replication.Message.ReadUnavailable;
 import dev.sluice.replication.Message.Reason;
@@ -25,7 +24,6 @@ import dev.sluice.replication.Message.Uncertain;
 import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -118,30 +116,6 @@ public final class Writer {
   /** A definite rejection held until a quorum confirms we still own the stream (read index). */
   private record HeldRejection(Address client, long requestId, Reason reason, long nonce) {}
 
-  /** A read of committed entries from {@code source} on behalf of a lagging replica. */
-  private record Fetch(long requestId, int source, long from, int age) {}
-
-  /**
-   * What the writer knows about one replica. {@code matched}: it holds our log up to here (acked);
-   * {@code hint}: where a re-send may start (its lac from a Gap, or C after recovery); {@code sent}: the
-   * highest seq sent to it in the current flow. A replica is "in step" when {@code sent == tail}: live
-   * appends go to it directly; otherwise it is caught up one chunk at a time.
-   */
-  private static final class Peer {
-    long matched;
-    long voted;
-    long hint;
-    long sent;
-    long lastChunkFrom = -1;
-    long matchedAtBeat = -1;
-    Fetch fetch;
-    int rotation;
-
-    long resume() {
-      return Math.max(matched, hint);
-    }
-  }
-
   private final String stream;
   private final int node;
   private final Settings settings;
@@ -154,17 +128,14 @@ public final class Writer {
   private int commitRepeats;
 
   private final Window window = new Window();
-  private long recoveredTail; // T, set when the re-stamp begins
   private long lac;
-  private final Peer[] peers = new Peer[Quorum.REPLICAS];
+  /** Made when the re-stamp begins; null before. */
+  private CatchUp catchUp;
   private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
   private ProducerTable producers;
   private final List<HeldRejection> held = new ArrayList<>();
   private final long[] probed = new long[Quorum.REPLICAS];
   private long probeNonce;
-  private long requestIds;
-  private long peerFetches;
-  private long forwardedEntries;
   private long trimmedEntries;
 
   private final Outbox out = new Outbox();
@@ -175,7 +146,6 @@ public final class Writer {
     this.settings = settings;
     this.bugs = bugs;
     this.recovery = new Recovery(stream, node, highestSeen, settings, bugs, window, out);
-    for (int r = 0; r < peers.length; r++) peers[r] = new Peer();
   }
 
   /** A writer for {@code stream} on storage node {@code node}; {@code highestSeen} is the local replica's promise. */
@@ -214,20 +184,22 @@ public final class Writer {
   }
 
   public Stats stats() {
-    return new Stats(recovery.pages(), peerFetches, forwardedEntries, trimmedEntries, window.size(), window.bytes());
+    long fetches = catchUp == null ? 0 : catchUp.fetches();
+    long forwarded = catchUp == null ? 0 : catchUp.forwardedEntries();
+    return new Stats(recovery.pages(), fetches, forwarded, trimmedEntries, window.size(), window.bytes());
   }
 
   /** Begin opening: the first fence round. */
   public List<Effect> start() {
     recovery.start();
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
-    return drain();
+    return out.drain();
   }
 
   /** Ownership handed off (the entity stops): pending clients learn nothing definite. */
   public List<Effect> stop() {
     close(CloseReason.STOPPED);
-    return drain();
+    return out.drain();
   }
 
   /**
@@ -245,20 +217,20 @@ public final class Writer {
       if (phase == Phase.FENCING) opening(recovery.onRefusal(u.epoch(), u.replica(), Epoch.NONE));
     } else if (m instanceof ReadOk r) {
       if (phase == Phase.READING && recovery.isPage(r)) opening(recovery.onPage(r));
-      else if (replicating()) onFetched(r);
+      else if (replicating()) catchUp.onFetched(r, lac);
     } else if (m instanceof ReadUnavailable r) {
       if (phase == Phase.READING && recovery.isRead(r.requestId())) close(CloseReason.UNAVAILABLE);
-      else if (replicating()) onFetchFailed(r.replica(), r.requestId());
+      else if (replicating()) catchUp.onFetchFailed(r.replica(), r.requestId());
     } else if (m instanceof Ack a) {
       if (a.epoch() == epoch() && replicating()) onAck(a);
     } else if (m instanceof Gap g) {
-      if (g.epoch() == epoch() && replicating()) onGap(g);
+      if (g.epoch() == epoch() && replicating()) catchUp.onGap(g, lac);
     } else if (m instanceof ProbeOk p) {
       if (p.epoch() == epoch() && replicating()) onProbeOk(p);
     } else if (m instanceof Fenced f) {
       if (f.epoch() == epoch() && phase != Phase.CLOSED) close(CloseReason.FENCED);
     }
-    return drain();
+    return out.drain();
   }
 
   public List<Effect> onTimer(Timer t) {
@@ -272,7 +244,7 @@ public final class Writer {
     } else if (t instanceof Timer.Heartbeat) {
       heartbeat();
     }
-    return drain();
+    return out.drain();
   }
 
   // ------------------------------------------------------------------ open
@@ -294,31 +266,18 @@ public final class Writer {
    */
   private void beginRestamp() {
     long c = recovery.recoveredCommit();
-    recoveredTail = recovery.recoveredTail();
+    long t = recovery.recoveredTail();
     producers = recovery.producers();
     if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch(), c);
     lac = c;
-    for (Peer p : peers) {
-      p.hint = c; // every replica is sent (C, T]; one that lacks C answers Gap with its lac
-      p.sent = recoveredTail;
-    }
+    catchUp = new CatchUp(stream, node, epoch(), c, t, settings, bugs, window, out);
     if (bugs.has(Bug.SKIP_RECOVERY_REAPPEND)) {
-      if (recoveredTail > lac) setLac(recoveredTail);
+      if (t > lac) setLac(t);
       phase = Phase.SERVING;
       return;
     }
     phase = Phase.RESTAMPING;
-    // One message, whatever its size: a replica that accepts any part of our writes must then hold our
-    // whole recovered log (the invariant recovery's choice of best relies on).
-    if (bugs.has(Bug.CHUNKED_RESTAMP)) {
-      for (int r = 0; r < peers.length; r++) {
-        List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
-        send(r, new Append(stream, epoch(), c, window.epochAt(c), chunk, c, recoveredTail));
-        peers[r].sent = c + chunk.size();
-      }
-    } else {
-      broadcast(new Append(stream, epoch(), c, window.epochAt(c), window.all(), c, recoveredTail));
-    }
+    catchUp.restamp();
     recovery.armOpenDeadline();
     advanceCommit();
   }
@@ -331,7 +290,7 @@ public final class Writer {
 
   private void clientAppend(Address from, ClientAppend c) {
     if (phase != Phase.SERVING) {
-      send(from, new Rejected(c.requestId(), Reason.NOT_OWNER));
+      out.send(from, new Rejected(c.requestId(), Reason.NOT_OWNER));
       return;
     }
     if (c.producer() != null && producers != null) {
@@ -344,19 +303,10 @@ public final class Writer {
     }
     long seq = window.tail() + 1;
     Entry e = new Entry(seq, epoch(), c.payload(), c.producer());
-    long prevEpoch = window.epochAt(seq - 1);
     window.add(e);
     if (producers != null) producers.record(e);
     waiters.computeIfAbsent(seq, k -> new ArrayList<>()).add(new Waiter(from, c.requestId(), false, seq));
-    for (int r = 0; r < peers.length; r++) {
-      Peer p = peers[r];
-      if (p.sent == seq - 1) {
-        send(r, new Append(stream, epoch(), seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
-        p.sent = seq;
-      } else {
-        pump(r);
-      }
-    }
+    catchUp.replicate(e, lac);
     out.add(new SetTimer(new Timer.AppendDeadline(seq), settings.appendTimeoutMillis()));
   }
 
@@ -367,7 +317,7 @@ public final class Writer {
   private void duplicate(Address from, long requestId, long lastOffset, boolean exact) {
     long report = exact ? lastOffset : -1;
     if (lastOffset <= lac) {
-      send(from, new Duplicate(requestId, report));
+      out.send(from, new Duplicate(requestId, report));
     } else {
       waiters.computeIfAbsent(lastOffset, k -> new ArrayList<>()).add(new Waiter(from, requestId, true, report));
     }
@@ -380,7 +330,7 @@ public final class Writer {
   private void holdRejection(Address from, long requestId, Reason reason) {
     long nonce = ++probeNonce;
     held.add(new HeldRejection(from, requestId, reason, nonce));
-    broadcast(new Probe(stream, epoch(), nonce));
+    out.broadcast(new Probe(stream, epoch(), nonce));
   }
 
   private void onProbeOk(ProbeOk p) {
@@ -390,58 +340,33 @@ public final class Writer {
     long confirmed = v[v.length - Quorum.ACK];
     held.removeIf(h -> {
       if (h.nonce() > confirmed) return false;
-      send(h.client(), new Rejected(h.requestId(), h.reason()));
+      out.send(h.client(), new Rejected(h.requestId(), h.reason()));
       return true;
     });
   }
 
   private void onAck(Ack a) {
-    int r = a.replica();
-    Peer p = peers[r];
-    long upTo = Math.min(a.lastSeq(), window.tail());
+    boolean progress = catchUp.onAck(a);
     // Re-stamping waits for a second replica at T, which may first need a long catch-up: the open
     // deadline is for a stall, not for the whole catch-up.
-    if (phase == Phase.RESTAMPING && upTo > p.matched) recovery.armOpenDeadline();
-    p.matched = Math.max(p.matched, upTo);
-    if (a.voting()) p.voted = Math.max(p.voted, upTo);
-    p.sent = Math.max(p.sent, p.matched);
-    if (p.matched >= p.sent) p.lastChunkFrom = -1;
+    if (phase == Phase.RESTAMPING && progress) recovery.armOpenDeadline();
     advanceCommit();
-    pump(r);
-  }
-
-  /**
-   * The replica lacks our prev. Its lac is a point it surely shares with us (a committed prefix is the
-   * same everywhere), so re-send from there; that always passes the log-matching check, so catch-up
-   * cannot loop. A Gap that a chunk from the same point is already answering is ignored (live appends
-   * reordered in flight produce a burst of them).
-   */
-  private void onGap(Gap g) {
-    Peer p = peers[g.replica()];
-    long l = Math.min(g.lac(), window.tail());
-    if (p.lastChunkFrom == l && p.sent > l) return;
-    p.matched = Math.min(p.matched, l);
-    p.hint = l;
-    p.sent = l;
-    pump(g.replica());
+    catchUp.pump(a.replica(), lac);
   }
 
   /** lac = the highest seq held by an ack quorum; holding seq s means holding our whole log up to s. */
   private void advanceCommit() {
-    long[] v = new long[peers.length];
-    for (int r = 0; r < peers.length; r++) v[r] = peers[r].voted;
-    Arrays.sort(v);
     int quorum = bugs.has(Bug.ACK_AT_ONE) ? 1 : Quorum.ACK;
-    long q = Math.min(v[v.length - quorum], window.tail());
+    long q = Math.min(catchUp.heldByQuorum(quorum), window.tail());
     if (q > lac) {
       setLac(q);
       announceCommit();
     }
-    if (phase == Phase.RESTAMPING && lac >= recoveredTail) phase = Phase.SERVING;
+    if (phase == Phase.RESTAMPING && lac >= recovery.recoveredTail()) phase = Phase.SERVING;
     while (!waiters.isEmpty() && waiters.firstKey() <= lac) {
       var first = waiters.pollFirstEntry();
       for (Waiter w : first.getValue()) {
-        send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
+        out.send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
       }
     }
     trim();
@@ -456,7 +381,7 @@ public final class Writer {
    */
   private void announceCommit() {
     commitRepeats = COMMIT_REPEAT_BEATS;
-    broadcast(new Commit(stream, epoch(), lac));
+    out.broadcast(new Commit(stream, epoch(), lac));
   }
 
   private static final int COMMIT_REPEAT_BEATS = 3;
@@ -471,8 +396,7 @@ public final class Writer {
    * committed history than the retention budget: a replica that lags further is served from a peer.
    */
   private void trim() {
-    long keepFrom = lac;
-    for (Peer p : peers) keepFrom = Math.min(keepFrom, p.matched);
+    long keepFrom = Math.min(lac, catchUp.lowestMatched());
     keepFrom = Math.max(keepFrom, lac - settings.retainEntries());
     long before = window.base();
     window.trimTo(keepFrom);
@@ -488,113 +412,15 @@ public final class Writer {
     trimmedEntries += window.base() - before;
   }
 
-  /**
-   * Send replica {@code r} its next catch-up chunk, if it is behind and none is outstanding. From the
-   * window when it can; below the window, through a peer fetch.
-   */
-  private void pump(int r) {
-    Peer p = peers[r];
-    long tail = window.tail();
-    if (p.sent >= tail) return;
-    long from = p.resume();
-    if (p.sent > from) return; // a chunk is in flight; its ack (or the heartbeat) pumps the next
-    if (from >= tail) {
-      p.sent = from;
-      return;
-    }
-    if (from < window.base()) {
-      fetch(r, from);
-      return;
-    }
-    // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
-    long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
-    List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
-    send(r, new Append(stream, epoch(), from, window.epochAt(from), chunk, lac, recoveredTail));
-    p.sent = from + chunk.size();
-    p.lastChunkFrom = from;
-  }
-
-  private void fetch(int r, long from) {
-    Peer p = peers[r];
-    if (p.fetch != null) return;
-    List<Integer> sources = new ArrayList<>();
-    for (int s = 0; s < peers.length; s++) if (s != r) sources.add(s);
-    // Prefer a replica that acked past the range, then our own node's (a local read), then by id.
-    sources.sort(Comparator.<Integer>comparingInt(s -> peers[s].matched > from ? 0 : 1)
-        .thenComparingInt(s -> s == node ? 0 : 1)
-        .thenComparingInt(s -> s));
-    int source = sources.get(Math.floorMod(p.rotation, sources.size()));
-    long id = ++requestIds;
-    int max = (int) Math.min(settings.readPageEntries(), Math.min(settings.maxAppendEntries(), window.base() - from));
-    p.fetch = new Fetch(id, source, from, 0);
-    peerFetches++;
-    send(source, Read.committed(stream, id, from, max, settings.maxAppendBytes()));
-  }
-
-  /** Forward a fetched page of committed entries; a replica that has not adopted our log takes it as a committed fill. */
-  private void onFetched(ReadOk r) {
-    for (int t = 0; t < peers.length; t++) {
-      Peer p = peers[t];
-      Fetch f = p.fetch;
-      if (f == null || f.requestId() != r.requestId() || f.source() != r.replica()) continue;
-      p.fetch = null;
-      List<Entry> entries = new ArrayList<>();
-      for (Entry e : r.entries()) {
-        if (e.seq() > lac || e.seq() != f.from() + entries.size() + 1) break; // only committed, only contiguous
-        entries.add(e);
-      }
-      long last = f.from() + entries.size();
-      if (r.fromSeq() != f.from() || entries.isEmpty()) {
-        p.rotation++; // that source cannot serve it (yet); the heartbeat retries with the next one
-        return;
-      }
-      if (last <= p.resume()) {
-        pump(t);
-        return;
-      }
-      send(t, new Append(stream, epoch(), f.from(), r.fromEpoch(), entries, lac, recoveredTail));
-      forwardedEntries += entries.size();
-      p.sent = Math.max(p.sent, last);
-      p.lastChunkFrom = f.from();
-      return;
-    }
-  }
-
-  private void onFetchFailed(int source, long requestId) {
-    for (Peer p : peers) {
-      if (p.fetch != null && p.fetch.requestId() == requestId && p.fetch.source() == source) {
-        p.fetch = null;
-        p.rotation++;
-      }
-    }
-  }
-
   private void heartbeat() {
     if (phase == Phase.CLOSED) return;
     if (phase == Phase.READING) {
       recovery.heartbeat();
     } else if (replicating()) {
-      // Re-send what a replica has not acked and has made no progress on for a whole beat: a lost
-      // append would otherwise only be repaired by the next client append's Gap.
-      long tail = window.tail();
-      for (int r = 0; r < peers.length; r++) {
-        Peer p = peers[r];
-        if (p.fetch != null && p.fetch.age() >= 2) {
-          p.fetch = null;
-          p.rotation++;
-        } else if (p.fetch != null) {
-          p.fetch = new Fetch(p.fetch.requestId(), p.fetch.source(), p.fetch.from(), p.fetch.age() + 1);
-        }
-        if (p.matched < tail && p.matched == p.matchedAtBeat) {
-          p.sent = Math.min(p.sent, p.resume());
-          p.lastChunkFrom = -1;
-          pump(r);
-        }
-        p.matchedAtBeat = p.matched;
-      }
+      catchUp.heartbeat(lac);
       if (lac > 0 && commitRepeats > 0) {
         commitRepeats--;
-        broadcast(new Commit(stream, epoch(), lac));
+        out.broadcast(new Commit(stream, epoch(), lac));
       }
     }
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
@@ -604,28 +430,10 @@ public final class Writer {
     if (phase == Phase.CLOSED) return;
     phase = Phase.CLOSED;
     closeReason = reason;
-    for (List<Waiter> ws : waiters.values()) for (Waiter w : ws) send(w.client(), new Uncertain(w.requestId()));
+    for (List<Waiter> ws : waiters.values()) for (Waiter w : ws) out.send(w.client(), new Uncertain(w.requestId()));
     waiters.clear();
-    for (HeldRejection h : held) send(h.client(), new Rejected(h.requestId(), Reason.NOT_OWNER));
+    for (HeldRejection h : held) out.send(h.client(), new Rejected(h.requestId(), Reason.NOT_OWNER));
     held.clear();
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  private void broadcast(Message.ToReplica m) {
-    out.broadcast(m);
-  }
-
-  private void send(int replica, Message m) {
-    out.send(replica, m);
-  }
-
-  private void send(Address to, Message m) {
-    out.send(to, m);
-  }
-
-  private List<Effect> drain() {
-    return out.drain();
   }
 
   @Override
