@@ -183,6 +183,15 @@ public final class Writer {
     return window.base();
   }
 
+  /**
+   * What each replica acknowledged, by replica ordinal: it holds our log up to there. Lowered when a
+   * replica answers {@link Gap} below it (it lost an unsynced suffix); all 0 until the re-stamp begins
+   * (a replica's lac from its promise is not an ack to us). A copy, for operators and metrics.
+   */
+  public long[] matched() {
+    return catchUp == null ? new long[Quorum.REPLICAS] : catchUp.matched();
+  }
+
   public Stats stats() {
     long fetches = catchUp == null ? 0 : catchUp.fetches();
     long forwarded = catchUp == null ? 0 : catchUp.forwardedEntries();
