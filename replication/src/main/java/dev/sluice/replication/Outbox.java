@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The effects one {@link Writer} step produces, in order. Shared by the writer and its parts so their
- * sends and timers interleave exactly as the step made them: the order is part of the protocol (the
- * driver sends in list order).
+ * The effects one {@link Writer} step produces, in order. Shared by the writer and its parts
+ * ({@link Recovery}, {@link CatchUp}) so their sends and timers interleave exactly as the step made
+ * them: the order is part of the protocol (the driver sends in list order).
  *
  * <p>Not thread-safe; confined to the owning {@link Writer}.
  */

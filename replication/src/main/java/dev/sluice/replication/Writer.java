@@ -47,7 +47,15 @@ import java.util.TreeMap;
  * entries some replica has not acked yet, up to a retention budget. A replica that needs entries below
  * the window gets them from a peer: the writer reads a page of committed entries from another replica
  * (its own node's first) and forwards it as an append. Catch-up goes one bounded chunk at a time per
- * replica, the next chunk on the ack of the previous one (docs/replication.md, "Catch-up").
+ * replica, the next chunk on the ack of the previous one (docs/replication.md, "Window and catch-up").
+ *
+ * <p>Parts, each package-private: {@link Recovery} runs the opening up to the re-stamp (fence rounds,
+ * the choice of C and best, the paged read of (C, T]); {@link CatchUp} keeps what the writer knows about
+ * each replica once it replicates and brings one that lags up to date (the re-stamp message, live
+ * appends, chunked catch-up, peer fetches below the window); {@link Window} holds the log in memory;
+ * all emit effects through one {@link Outbox}, so they keep the order the step made them in. The writer
+ * itself owns the phase and every change of it, the commit point (lac), the waiting clients and producer
+ * dedupe.
  *
  * <p>Not thread-safe; confined to the owning actor. Time comes in as {@link Timer} events.
  */
