@@ -28,7 +28,7 @@ final class Recovery {
   enum Step {
     /** Nothing changes phase (waiting for more promises, refusals, or pages). */
     WAIT,
-    /** A majority promised and best's log is not empty above the read start: the first page is requested. */
+    /** A majority promised and best's log is not empty: its first page is requested. */
     READ,
     /** Best's (C, T] is in the window: re-stamp it. */
     RECOVERED,
@@ -89,6 +89,7 @@ final class Recovery {
     return producers;
   }
 
+  /** Recovery read pages requested, re-requests included. */
   long pages() {
     return pages;
   }
@@ -172,8 +173,8 @@ final class Recovery {
     return r.requestId() == epoch && r.replica() == best.replica();
   }
 
-  /** Whether a {@code ReadUnavailable} with this requestId answers our recovery read. */
-  boolean isRead(long requestId) {
+  /** While READING: whether a {@code ReadUnavailable} with this requestId answers our recovery read. */
+  boolean isRecoveryRead(long requestId) {
     return requestId == epoch;
   }
 

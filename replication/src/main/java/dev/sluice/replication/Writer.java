@@ -236,7 +236,7 @@ public final class Writer {
       if (phase == Phase.READING && recovery.isPage(r)) opening(recovery.onPage(r));
       else if (replicating()) catchUp.onFetched(r, lac);
     } else if (m instanceof ReadUnavailable r) {
-      if (phase == Phase.READING && recovery.isRead(r.requestId())) close(CloseReason.UNAVAILABLE);
+      if (phase == Phase.READING && recovery.isRecoveryRead(r.requestId())) close(CloseReason.UNAVAILABLE);
       else if (replicating()) catchUp.onFetchFailed(r.replica(), r.requestId());
     } else if (m instanceof Ack a) {
       if (a.epoch() == epoch() && replicating()) onAck(a);
