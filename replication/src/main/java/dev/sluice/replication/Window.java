@@ -7,7 +7,7 @@ import java.util.List;
  * The writer's in-memory part of its log: entries with seq in {@code (base, tail]}, plus the epoch of
  * entry {@code base} (for the {@code prevEpoch} of an append that starts there). Older entries are
  * trimmed once they are committed and every replica has them, or once the committed part outgrows the
- * retention budget; a replica that still needs them is served from a peer ({@link Writer}).
+ * retention budget; a replica that still needs them is served from a peer ({@link CatchUp}).
  *
  * <p>Not thread-safe; confined to the owning {@link Writer}.
  */

@@ -2,7 +2,6 @@ package dev.sluice.replication;
 
 import dev.sluice.replication.Bugs.Bug;
 import dev.sluice.replication.Effect.Committed;
-import dev.sluice.replication.Effect.Send;
 import dev.sluice.replication.Effect.SetTimer;
 import dev.sluice.replication.Message.Ack;
 import dev.sluice.replication.Message.Append;
@@ -10,13 +9,11 @@ import dev.sluice.replication.Message.Appended;
 import dev.sluice.replication.Message.ClientAppend;
 import dev.sluice.replication.Message.Commit;
 import dev.sluice.replication.Message.Duplicate;
-import dev.sluice.replication.Message.Fence;
 import dev.sluice.replication.Message.Fenced;
 import dev.sluice.replication.Message.Gap;
 import dev.sluice.replication.Message.Probe;
 import dev.sluice.replication.Message.ProbeOk;
 import dev.sluice.replication.Message.Promise;
-import dev.sluice.replication.Message.Read;
 import dev.sluice.replication.Message.ReadOk;
 import dev.sluice.replication.Message.ReadUnavailable;
 import dev.sluice.replication.Message.Reason;
@@ -27,11 +24,7 @@ import dev.sluice.replication.Message.Uncertain;
 import dev.sluice.replication.Message.Unknown;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -54,7 +47,15 @@ import java.util.TreeMap;
  * entries some replica has not acked yet, up to a retention budget. A replica that needs entries below
  * the window gets them from a peer: the writer reads a page of committed entries from another replica
  * (its own node's first) and forwards it as an append. Catch-up goes one bounded chunk at a time per
- * replica, the next chunk on the ack of the previous one (docs/replication.md, "Catch-up").
+ * replica, the next chunk on the ack of the previous one (docs/replication.md, "Window and catch-up").
+ *
+ * <p>Parts, each package-private: {@link Recovery} runs the opening up to the re-stamp (fence rounds,
+ * the choice of C and best, the paged read of (C, T]); {@link CatchUp} keeps what the writer knows about
+ * each replica once it replicates and brings one that lags up to date (the re-stamp message, live
+ * appends, chunked catch-up, peer fetches below the window); {@link Window} holds the log in memory;
+ * all emit effects through one {@link Outbox}, so they keep the order the step made them in. The writer
+ * itself owns the phase and every change of it, the commit point (lac), the waiting clients and producer
+ * dedupe.
  *
  * <p>Not thread-safe; confined to the owning actor. Time comes in as {@link Timer} events.
  */
@@ -123,30 +124,6 @@ public final class Writer {
   /** A definite rejection held until a quorum confirms we still own the stream (read index). */
   private record HeldRejection(Address client, long requestId, Reason reason, long nonce) {}
 
-  /** A read of committed entries from {@code source} on behalf of a lagging replica. */
-  private record Fetch(long requestId, int source, long from, int age) {}
-
-  /**
-   * What the writer knows about one replica. {@code matched}: it holds our log up to here (acked);
-   * {@code hint}: where a re-send may start (its lac from a Gap, or C after recovery); {@code sent}: the
-   * highest seq sent to it in the current flow. A replica is "in step" when {@code sent == tail}: live
-   * appends go to it directly; otherwise it is caught up one chunk at a time.
-   */
-  private static final class Peer {
-    long matched;
-    long voted;
-    long hint;
-    long sent;
-    long lastChunkFrom = -1;
-    long matchedAtBeat = -1;
-    Fetch fetch;
-    int rotation;
-
-    long resume() {
-      return Math.max(matched, hint);
-    }
-  }
-
   private final String stream;
   private final int node;
   private final Settings settings;
@@ -154,43 +131,29 @@ public final class Writer {
 
   private Phase phase = Phase.FENCING;
   private CloseReason closeReason;
-  private long epoch;
-  private long highestSeen;
-  private int attempt;
-  private boolean retryPending;
-  private final Map<Integer, Promise> promises = new TreeMap<>(); // ordered: ties in best pick the same replica every run
-  private final Set<Integer> refusals = new HashSet<>();
-  private Promise best;
-  private long recoveredCommit; // C
-  private long recoveredTail; // T
-  private long readNext; // next page starts after this seq
-  private long readNextAtBeat = -1;
+  private final Recovery recovery;
   /** Heartbeats left that re-announce the commit point after it last moved (loss cover; idle = silent). */
   private int commitRepeats;
 
   private final Window window = new Window();
   private long lac;
-  private final Peer[] peers = new Peer[Quorum.REPLICAS];
+  /** Made when the re-stamp begins; null before. */
+  private CatchUp catchUp;
   private final TreeMap<Long, List<Waiter>> waiters = new TreeMap<>();
   private ProducerTable producers;
   private final List<HeldRejection> held = new ArrayList<>();
   private final long[] probed = new long[Quorum.REPLICAS];
   private long probeNonce;
-  private long requestIds;
-  private long recoveryPages;
-  private long peerFetches;
-  private long forwardedEntries;
   private long trimmedEntries;
 
-  private List<Effect> out = new ArrayList<>();
+  private final Outbox out = new Outbox();
 
   private Writer(String stream, int node, long highestSeen, Settings settings, Bugs bugs) {
     this.stream = stream;
     this.node = node;
-    this.highestSeen = highestSeen;
     this.settings = settings;
     this.bugs = bugs;
-    for (int r = 0; r < peers.length; r++) peers[r] = new Peer();
+    this.recovery = new Recovery(stream, node, highestSeen, settings, bugs, window, out);
   }
 
   /** A writer for {@code stream} on storage node {@code node}; {@code highestSeen} is the local replica's promise. */
@@ -207,7 +170,7 @@ public final class Writer {
   }
 
   public long epoch() {
-    return epoch;
+    return recovery.epoch();
   }
 
   /** Everything up to here is committed (on an ack quorum); materialize and answer readers up to it. */
@@ -228,22 +191,32 @@ public final class Writer {
     return window.base();
   }
 
+  /**
+   * What each replica acknowledged, by replica ordinal: it holds our log up to there. Lowered when a
+   * replica answers {@link Gap} below it (it lost an unsynced suffix); all 0 until the re-stamp begins
+   * (a replica's lac from its promise is not an ack to us). A copy, for operators and metrics.
+   */
+  public long[] matched() {
+    return catchUp == null ? new long[Quorum.REPLICAS] : catchUp.matched();
+  }
+
   public Stats stats() {
-    return new Stats(recoveryPages, peerFetches, forwardedEntries, trimmedEntries, window.size(), window.bytes());
+    long fetches = catchUp == null ? 0 : catchUp.fetches();
+    long forwarded = catchUp == null ? 0 : catchUp.forwardedEntries();
+    return new Stats(recovery.pages(), fetches, forwarded, trimmedEntries, window.size(), window.bytes());
   }
 
   /** Begin opening: the first fence round. */
   public List<Effect> start() {
-    attempt = 0;
-    fenceRound();
+    recovery.start();
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
-    return drain();
+    return out.drain();
   }
 
   /** Ownership handed off (the entity stops): pending clients learn nothing definite. */
   public List<Effect> stop() {
     close(CloseReason.STOPPED);
-    return drain();
+    return out.drain();
   }
 
   /**
@@ -254,169 +227,75 @@ public final class Writer {
     if (m instanceof ClientAppend c) {
       clientAppend(from, c);
     } else if (m instanceof Promise p) {
-      if (p.epoch() == epoch && phase == Phase.FENCING && !retryPending) onPromise(p);
+      if (phase == Phase.FENCING) opening(recovery.onPromise(p));
     } else if (m instanceof Reject r) {
-      onRefusal(r.epoch(), r.replica(), r.promised());
+      if (phase == Phase.FENCING) opening(recovery.onRefusal(r.epoch(), r.replica(), r.promised()));
     } else if (m instanceof Unknown u) {
-      onRefusal(u.epoch(), u.replica(), Epoch.NONE);
+      if (phase == Phase.FENCING) opening(recovery.onRefusal(u.epoch(), u.replica(), Epoch.NONE));
     } else if (m instanceof ReadOk r) {
-      if (phase == Phase.READING && r.requestId() == epoch && r.replica() == best.replica()) onRecoveryPage(r);
-      else if (replicating()) onFetched(r);
+      if (phase == Phase.READING && recovery.isPage(r)) opening(recovery.onPage(r));
+      else if (replicating()) catchUp.onFetched(r, lac);
     } else if (m instanceof ReadUnavailable r) {
-      if (phase == Phase.READING && r.requestId() == epoch) close(CloseReason.UNAVAILABLE);
-      else if (replicating()) onFetchFailed(r.replica(), r.requestId());
+      if (phase == Phase.READING && recovery.isRecoveryRead(r.requestId())) close(CloseReason.UNAVAILABLE);
+      else if (replicating()) catchUp.onFetchFailed(r.replica(), r.requestId());
     } else if (m instanceof Ack a) {
-      if (a.epoch() == epoch && replicating()) onAck(a);
+      if (a.epoch() == epoch() && replicating()) onAck(a);
     } else if (m instanceof Gap g) {
-      if (g.epoch() == epoch && replicating()) onGap(g);
+      if (g.epoch() == epoch() && replicating()) catchUp.onGap(g, lac);
     } else if (m instanceof ProbeOk p) {
-      if (p.epoch() == epoch && replicating()) onProbeOk(p);
+      if (p.epoch() == epoch() && replicating()) onProbeOk(p);
     } else if (m instanceof Fenced f) {
-      if (f.epoch() == epoch && phase != Phase.CLOSED) close(CloseReason.FENCED);
+      if (f.epoch() == epoch() && phase != Phase.CLOSED) close(CloseReason.FENCED);
     }
-    return drain();
+    return out.drain();
   }
 
   public List<Effect> onTimer(Timer t) {
     if (t instanceof Timer.OpenDeadline d) {
       boolean opening = phase == Phase.FENCING || phase == Phase.READING || phase == Phase.RESTAMPING;
-      if (d.attempt() == attempt && opening && !retryPending) close(CloseReason.TIMEOUT);
+      if (opening && recovery.expired(d)) close(CloseReason.TIMEOUT);
     } else if (t instanceof Timer.FenceRetry r) {
-      if (r.attempt() == attempt && phase == Phase.FENCING && retryPending) fenceRound();
+      if (phase == Phase.FENCING) recovery.onFenceRetry(r);
     } else if (t instanceof Timer.AppendDeadline d) {
       if (replicating() && lac < d.seq()) close(CloseReason.TIMEOUT);
     } else if (t instanceof Timer.Heartbeat) {
       heartbeat();
     }
-    return drain();
+    return out.drain();
   }
 
   // ------------------------------------------------------------------ open
 
-  private void fenceRound() {
-    retryPending = false;
-    attempt++;
-    epoch = Epoch.next(Math.max(highestSeen, epoch), node);
-    promises.clear();
-    refusals.clear();
-    broadcast(new Fence(stream, epoch));
-    armOpenDeadline();
-  }
-
-  private void armOpenDeadline() {
-    out.add(new SetTimer(new Timer.OpenDeadline(attempt), settings.openTimeoutMillis()));
-  }
-
-  private void onPromise(Promise p) {
-    promises.put(p.replica(), p);
-    int needed = bugs.has(Bug.FENCE_AT_ONE) ? 1 : Quorum.FENCE;
-    if (promises.size() < needed) return;
-    // Everything up to the highest lac is committed; the best log holds every acknowledged entry.
-    recoveredCommit = promises.values().stream().mapToLong(Promise::lac).max().orElse(0);
-    best = promises.values().stream().max(bugs.has(Bug.BEST_BY_SEQ_ONLY) ? Writer::bySeqOnly : Writer::byEpochThenSeq).orElseThrow();
-    recoveredTail = best.tailSeq();
-    if (recoveredCommit > recoveredTail) {
-      close(CloseReason.INCONSISTENT); // best lacks committed data: never adopt it
-      return;
+  /** Acts on what recovery says after a message it handled while FENCING or READING. */
+  private void opening(Recovery.Step step) {
+    switch (step) {
+      case WAIT -> { }
+      case READ -> phase = Phase.READING;
+      case RECOVERED -> beginRestamp();
+      case INCONSISTENT -> close(CloseReason.INCONSISTENT);
+      case REJECTED -> close(CloseReason.REJECTED);
     }
-    window.reset(recoveredCommit, Epoch.NONE);
-    producers = settings.producerDedupe() ? new ProducerTable() : null;
-    if (recoveredTail == 0) {
-      beginRestamp();
-      return;
-    }
-    phase = Phase.READING;
-    // Dedupe needs every producer stamp; without it only (C, T] matters (and entry C's epoch).
-    readNext = producers != null ? 0 : recoveredCommit;
-    requestPage();
-  }
-
-  private void requestPage() {
-    recoveryPages++;
-    send(best.replica(), new Read(stream, epoch, readNext, settings.readPageEntries(), settings.readPageBytes(), epoch));
-  }
-
-  private static int byEpochThenSeq(Promise a, Promise b) {
-    int c = Long.compare(a.tailEpoch(), b.tailEpoch());
-    return c != 0 ? c : Long.compare(a.tailSeq(), b.tailSeq());
-  }
-
-  private static int bySeqOnly(Promise a, Promise b) {
-    int c = Long.compare(a.tailSeq(), b.tailSeq());
-    return c != 0 ? c : Long.compare(a.tailEpoch(), b.tailEpoch());
-  }
-
-  private void onRefusal(long refusedEpoch, int replica, long promised) {
-    if (refusedEpoch != epoch || phase != Phase.FENCING || retryPending) return;
-    highestSeen = Math.max(highestSeen, promised);
-    refusals.add(replica);
-    if (Quorum.REPLICAS - refusals.size() >= Quorum.FENCE) return; // a quorum is still possible
-    if (attempt >= settings.maxFenceAttempts()) {
-      close(CloseReason.REJECTED);
-      return;
-    }
-    // Backing off (the driver adds jitter) breaks most fence duels between two would-be owners.
-    retryPending = true;
-    out.add(new SetTimer(new Timer.FenceRetry(attempt), settings.fenceBackoffMillis() * attempt));
   }
 
   /**
-   * One page of best's log. Under our promise nobody else can change it, so it must continue exactly
-   * where the previous page ended and reach T; anything else means best is not what it promised.
+   * Recovery put best's (C, T] in the window: adopt it with our epoch, sent to every replica, and serve
+   * once 2 of them hold T.
    */
-  private void onRecoveryPage(ReadOk r) {
-    if (r.fromSeq() != readNext) return; // a duplicate of a page already taken
-    if (r.upTo() != recoveredTail) {
-      close(CloseReason.INCONSISTENT);
-      return;
-    }
-    if (readNext == recoveredCommit) window.setBaseEpoch(r.fromEpoch());
-    for (Entry e : r.entries()) {
-      if (e.seq() != readNext + 1) {
-        close(CloseReason.INCONSISTENT);
-        return;
-      }
-      readNext = e.seq();
-      if (producers != null && !bugs.has(Bug.NO_DEDUPE_REBUILD)) producers.record(e);
-      if (e.seq() == recoveredCommit) window.setBaseEpoch(e.epoch());
-      if (e.seq() > recoveredCommit) window.add(e);
-    }
-    if (readNext >= recoveredTail) {
-      beginRestamp();
-    } else if (r.entries().isEmpty()) {
-      close(CloseReason.INCONSISTENT);
-    } else {
-      armOpenDeadline(); // progress: the deadline is per page, not for the whole log
-      requestPage();
-    }
-  }
-
   private void beginRestamp() {
-    long c = recoveredCommit;
-    if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch, c);
+    long c = recovery.recoveredCommit();
+    long t = recovery.recoveredTail();
+    producers = recovery.producers();
+    if (!bugs.has(Bug.NO_RESTAMP)) window.restamp(epoch(), c);
     lac = c;
-    for (Peer p : peers) {
-      p.hint = c; // every replica is sent (C, T]; one that lacks C answers Gap with its lac
-      p.sent = recoveredTail;
-    }
+    catchUp = new CatchUp(stream, node, epoch(), c, t, settings, bugs, window, out);
     if (bugs.has(Bug.SKIP_RECOVERY_REAPPEND)) {
-      if (recoveredTail > lac) setLac(recoveredTail);
+      if (t > lac) setLac(t);
       phase = Phase.SERVING;
       return;
     }
     phase = Phase.RESTAMPING;
-    // One message, whatever its size: a replica that accepts any part of our writes must then hold our
-    // whole recovered log (the invariant recovery's choice of best relies on).
-    if (bugs.has(Bug.CHUNKED_RESTAMP)) {
-      for (int r = 0; r < peers.length; r++) {
-        List<Entry> chunk = window.chunk(c, settings.maxAppendEntries(), settings.maxAppendBytes(), 0);
-        send(r, new Append(stream, epoch, c, window.epochAt(c), chunk, c, recoveredTail));
-        peers[r].sent = c + chunk.size();
-      }
-    } else {
-      broadcast(new Append(stream, epoch, c, window.epochAt(c), window.all(), c, recoveredTail));
-    }
-    armOpenDeadline();
+    catchUp.restamp();
+    recovery.armOpenDeadline();
     advanceCommit();
   }
 
@@ -428,7 +307,7 @@ public final class Writer {
 
   private void clientAppend(Address from, ClientAppend c) {
     if (phase != Phase.SERVING) {
-      send(from, new Rejected(c.requestId(), Reason.NOT_OWNER));
+      out.send(from, new Rejected(c.requestId(), Reason.NOT_OWNER));
       return;
     }
     if (c.producer() != null && producers != null) {
@@ -440,20 +319,11 @@ public final class Writer {
       }
     }
     long seq = window.tail() + 1;
-    Entry e = new Entry(seq, epoch, c.payload(), c.producer());
-    long prevEpoch = window.epochAt(seq - 1);
+    Entry e = new Entry(seq, epoch(), c.payload(), c.producer());
     window.add(e);
     if (producers != null) producers.record(e);
     waiters.computeIfAbsent(seq, k -> new ArrayList<>()).add(new Waiter(from, c.requestId(), false, seq));
-    for (int r = 0; r < peers.length; r++) {
-      Peer p = peers[r];
-      if (p.sent == seq - 1) {
-        send(r, new Append(stream, epoch, seq - 1, prevEpoch, List.of(e), lac, recoveredTail));
-        p.sent = seq;
-      } else {
-        pump(r);
-      }
-    }
+    catchUp.replicate(e, lac);
     out.add(new SetTimer(new Timer.AppendDeadline(seq), settings.appendTimeoutMillis()));
   }
 
@@ -464,7 +334,7 @@ public final class Writer {
   private void duplicate(Address from, long requestId, long lastOffset, boolean exact) {
     long report = exact ? lastOffset : -1;
     if (lastOffset <= lac) {
-      send(from, new Duplicate(requestId, report));
+      out.send(from, new Duplicate(requestId, report));
     } else {
       waiters.computeIfAbsent(lastOffset, k -> new ArrayList<>()).add(new Waiter(from, requestId, true, report));
     }
@@ -477,7 +347,7 @@ public final class Writer {
   private void holdRejection(Address from, long requestId, Reason reason) {
     long nonce = ++probeNonce;
     held.add(new HeldRejection(from, requestId, reason, nonce));
-    broadcast(new Probe(stream, epoch, nonce));
+    out.broadcast(new Probe(stream, epoch(), nonce));
   }
 
   private void onProbeOk(ProbeOk p) {
@@ -487,58 +357,33 @@ public final class Writer {
     long confirmed = v[v.length - Quorum.ACK];
     held.removeIf(h -> {
       if (h.nonce() > confirmed) return false;
-      send(h.client(), new Rejected(h.requestId(), h.reason()));
+      out.send(h.client(), new Rejected(h.requestId(), h.reason()));
       return true;
     });
   }
 
   private void onAck(Ack a) {
-    int r = a.replica();
-    Peer p = peers[r];
-    long upTo = Math.min(a.lastSeq(), window.tail());
+    boolean progress = catchUp.onAck(a);
     // Re-stamping waits for a second replica at T, which may first need a long catch-up: the open
     // deadline is for a stall, not for the whole catch-up.
-    if (phase == Phase.RESTAMPING && upTo > p.matched) armOpenDeadline();
-    p.matched = Math.max(p.matched, upTo);
-    if (a.voting()) p.voted = Math.max(p.voted, upTo);
-    p.sent = Math.max(p.sent, p.matched);
-    if (p.matched >= p.sent) p.lastChunkFrom = -1;
+    if (phase == Phase.RESTAMPING && progress) recovery.armOpenDeadline();
     advanceCommit();
-    pump(r);
-  }
-
-  /**
-   * The replica lacks our prev. Its lac is a point it surely shares with us (a committed prefix is the
-   * same everywhere), so re-send from there; that always passes the log-matching check, so catch-up
-   * cannot loop. A Gap that a chunk from the same point is already answering is ignored (live appends
-   * reordered in flight produce a burst of them).
-   */
-  private void onGap(Gap g) {
-    Peer p = peers[g.replica()];
-    long l = Math.min(g.lac(), window.tail());
-    if (p.lastChunkFrom == l && p.sent > l) return;
-    p.matched = Math.min(p.matched, l);
-    p.hint = l;
-    p.sent = l;
-    pump(g.replica());
+    catchUp.pump(a.replica(), lac);
   }
 
   /** lac = the highest seq held by an ack quorum; holding seq s means holding our whole log up to s. */
   private void advanceCommit() {
-    long[] v = new long[peers.length];
-    for (int r = 0; r < peers.length; r++) v[r] = peers[r].voted;
-    Arrays.sort(v);
     int quorum = bugs.has(Bug.ACK_AT_ONE) ? 1 : Quorum.ACK;
-    long q = Math.min(v[v.length - quorum], window.tail());
+    long q = Math.min(catchUp.heldByQuorum(quorum), window.tail());
     if (q > lac) {
       setLac(q);
       announceCommit();
     }
-    if (phase == Phase.RESTAMPING && lac >= recoveredTail) phase = Phase.SERVING;
+    if (phase == Phase.RESTAMPING && lac >= recovery.recoveredTail()) phase = Phase.SERVING;
     while (!waiters.isEmpty() && waiters.firstKey() <= lac) {
       var first = waiters.pollFirstEntry();
       for (Waiter w : first.getValue()) {
-        send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
+        out.send(w.client(), w.duplicate() ? new Duplicate(w.requestId(), w.reportOffset()) : new Appended(w.requestId(), first.getKey()));
       }
     }
     trim();
@@ -553,7 +398,7 @@ public final class Writer {
    */
   private void announceCommit() {
     commitRepeats = COMMIT_REPEAT_BEATS;
-    broadcast(new Commit(stream, epoch, lac));
+    out.broadcast(new Commit(stream, epoch(), lac));
   }
 
   private static final int COMMIT_REPEAT_BEATS = 3;
@@ -568,8 +413,7 @@ public final class Writer {
    * committed history than the retention budget: a replica that lags further is served from a peer.
    */
   private void trim() {
-    long keepFrom = lac;
-    for (Peer p : peers) keepFrom = Math.min(keepFrom, p.matched);
+    long keepFrom = Math.min(lac, catchUp.lowestMatched());
     keepFrom = Math.max(keepFrom, lac - settings.retainEntries());
     long before = window.base();
     window.trimTo(keepFrom);
@@ -585,115 +429,15 @@ public final class Writer {
     trimmedEntries += window.base() - before;
   }
 
-  /**
-   * Send replica {@code r} its next catch-up chunk, if it is behind and none is outstanding. From the
-   * window when it can; below the window, through a peer fetch.
-   */
-  private void pump(int r) {
-    Peer p = peers[r];
-    long tail = window.tail();
-    if (p.sent >= tail) return;
-    long from = p.resume();
-    if (p.sent > from) return; // a chunk is in flight; its ack (or the heartbeat) pumps the next
-    if (from >= tail) {
-      p.sent = from;
-      return;
-    }
-    if (from < window.base()) {
-      fetch(r, from);
-      return;
-    }
-    // While re-stamping, every chunk must reach T (the re-stamp is atomic per replica).
-    long mustReach = lac < recoveredTail && !bugs.has(Bug.CHUNKED_RESTAMP) ? recoveredTail : 0;
-    List<Entry> chunk = window.chunk(from, settings.maxAppendEntries(), settings.maxAppendBytes(), mustReach);
-    send(r, new Append(stream, epoch, from, window.epochAt(from), chunk, lac, recoveredTail));
-    p.sent = from + chunk.size();
-    p.lastChunkFrom = from;
-  }
-
-  private void fetch(int r, long from) {
-    Peer p = peers[r];
-    if (p.fetch != null) return;
-    List<Integer> sources = new ArrayList<>();
-    for (int s = 0; s < peers.length; s++) if (s != r) sources.add(s);
-    // Prefer a replica that acked past the range, then our own node's (a local read), then by id.
-    sources.sort(Comparator.<Integer>comparingInt(s -> peers[s].matched > from ? 0 : 1)
-        .thenComparingInt(s -> s == node ? 0 : 1)
-        .thenComparingInt(s -> s));
-    int source = sources.get(Math.floorMod(p.rotation, sources.size()));
-    long id = ++requestIds;
-    int max = (int) Math.min(settings.readPageEntries(), Math.min(settings.maxAppendEntries(), window.base() - from));
-    p.fetch = new Fetch(id, source, from, 0);
-    peerFetches++;
-    send(source, Read.committed(stream, id, from, max, settings.maxAppendBytes()));
-  }
-
-  /** Forward a fetched page of committed entries; a replica that has not adopted our log takes it as a committed fill. */
-  private void onFetched(ReadOk r) {
-    for (int t = 0; t < peers.length; t++) {
-      Peer p = peers[t];
-      Fetch f = p.fetch;
-      if (f == null || f.requestId() != r.requestId() || f.source() != r.replica()) continue;
-      p.fetch = null;
-      List<Entry> entries = new ArrayList<>();
-      for (Entry e : r.entries()) {
-        if (e.seq() > lac || e.seq() != f.from() + entries.size() + 1) break; // only committed, only contiguous
-        entries.add(e);
-      }
-      long last = f.from() + entries.size();
-      if (r.fromSeq() != f.from() || entries.isEmpty()) {
-        p.rotation++; // that source cannot serve it (yet); the heartbeat retries with the next one
-        return;
-      }
-      if (last <= p.resume()) {
-        pump(t);
-        return;
-      }
-      send(t, new Append(stream, epoch, f.from(), r.fromEpoch(), entries, lac, recoveredTail));
-      forwardedEntries += entries.size();
-      p.sent = Math.max(p.sent, last);
-      p.lastChunkFrom = f.from();
-      return;
-    }
-  }
-
-  private void onFetchFailed(int source, long requestId) {
-    for (Peer p : peers) {
-      if (p.fetch != null && p.fetch.requestId() == requestId && p.fetch.source() == source) {
-        p.fetch = null;
-        p.rotation++;
-      }
-    }
-  }
-
   private void heartbeat() {
     if (phase == Phase.CLOSED) return;
     if (phase == Phase.READING) {
-      // Artery is at-most-once: a lost page would otherwise wait for the open deadline.
-      if (readNext == readNextAtBeat) requestPage();
-      readNextAtBeat = readNext;
+      recovery.heartbeat();
     } else if (replicating()) {
-      // Re-send what a replica has not acked and has made no progress on for a whole beat: a lost
-      // append would otherwise only be repaired by the next client append's Gap.
-      long tail = window.tail();
-      for (int r = 0; r < peers.length; r++) {
-        Peer p = peers[r];
-        if (p.fetch != null && p.fetch.age() >= 2) {
-          p.fetch = null;
-          p.rotation++;
-        } else if (p.fetch != null) {
-          p.fetch = new Fetch(p.fetch.requestId(), p.fetch.source(), p.fetch.from(), p.fetch.age() + 1);
-        }
-        if (p.matched < tail && p.matched == p.matchedAtBeat) {
-          p.sent = Math.min(p.sent, p.resume());
-          p.lastChunkFrom = -1;
-          pump(r);
-        }
-        p.matchedAtBeat = p.matched;
-      }
+      catchUp.heartbeat(lac);
       if (lac > 0 && commitRepeats > 0) {
         commitRepeats--;
-        broadcast(new Commit(stream, epoch, lac));
+        out.broadcast(new Commit(stream, epoch(), lac));
       }
     }
     out.add(new SetTimer(new Timer.Heartbeat(), settings.heartbeatMillis()));
@@ -703,35 +447,15 @@ public final class Writer {
     if (phase == Phase.CLOSED) return;
     phase = Phase.CLOSED;
     closeReason = reason;
-    for (List<Waiter> ws : waiters.values()) for (Waiter w : ws) send(w.client(), new Uncertain(w.requestId()));
+    for (List<Waiter> ws : waiters.values()) for (Waiter w : ws) out.send(w.client(), new Uncertain(w.requestId()));
     waiters.clear();
-    for (HeldRejection h : held) send(h.client(), new Rejected(h.requestId(), Reason.NOT_OWNER));
+    for (HeldRejection h : held) out.send(h.client(), new Rejected(h.requestId(), Reason.NOT_OWNER));
     held.clear();
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  private void broadcast(Message.ToReplica m) {
-    for (int r = 0; r < Quorum.REPLICAS; r++) send(r, m);
-  }
-
-  private void send(int replica, Message m) {
-    out.add(new Send(Address.replica(replica), m));
-  }
-
-  private void send(Address to, Message m) {
-    out.add(new Send(to, m));
-  }
-
-  private List<Effect> drain() {
-    List<Effect> r = out;
-    out = new ArrayList<>();
-    return List.copyOf(r);
   }
 
   @Override
   public String toString() {
-    return "W" + node + "{" + phase + (closeReason != null ? "/" + closeReason : "") + ", epoch=" + Epoch.show(epoch)
+    return "W" + node + "{" + phase + (closeReason != null ? "/" + closeReason : "") + ", epoch=" + Epoch.show(epoch())
         + ", window=(" + window.base() + ", " + window.tail() + "], lac=" + lac + "}";
   }
 }

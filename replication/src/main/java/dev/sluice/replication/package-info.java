@@ -11,7 +11,9 @@
  *       deltas ({@link dev.sluice.replication.InMemoryReplicaLog} for tests and the simulator).
  *   <li>{@link dev.sluice.replication.Writer} - the stream owner: fence, recover (page the uncommitted
  *       suffix, re-stamp it), then replicate appends to a quorum from a bounded in-memory window,
- *       catching lagging replicas up from a peer; optionally owns producer dedupe.
+ *       catching lagging replicas up from a peer; optionally owns producer dedupe. Its package-private
+ *       parts: {@code Recovery} (fence, choose, paged read), {@code CatchUp} (per-replica state, catch-up,
+ *       peer fetches), {@code Window} (the in-memory log), {@code Outbox} (the ordered effects).
  *   <li>{@link dev.sluice.replication.Message} and {@link dev.sluice.replication.Effect} - the wire
  *       messages and the side effects, as data.
  *   <li>{@link dev.sluice.replication.Bugs} - known-wrong variants, switched on only by the simulator's

@@ -1,5 +1,6 @@
 package dev.sluice.replication;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -212,6 +213,25 @@ class WriterTest {
     Append repair = first(Append.class);
     assertEquals(1, repair.prevSeq());
     assertEquals(List.of(2L, 3L), repair.entries().stream().map(Entry::seq).toList());
+  }
+
+  @Test
+  void matchedIsWhatEachReplicaAcknowledgedLoweredByAGap() {
+    open(Bugs.NONE);
+    feed(0, promise(0, 0, Epoch.NONE, 0));
+    assertArrayEquals(new long[3], writer.matched(), "nothing is acknowledged while fencing");
+    feed(1, promise(1, 0, Epoch.NONE, 0));
+    feed(0, new Ack(S, 0, writer.epoch(), 0, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 0, true));
+    append(3);
+    feed(0, new Ack(S, 0, writer.epoch(), 3, true));
+    feed(1, new Ack(S, 1, writer.epoch(), 2, true));
+    feed(2, new Ack(S, 2, writer.epoch(), 1, false));
+    assertArrayEquals(new long[] {3, 2, 1}, writer.matched(), "a non-voting ack still says what the replica holds");
+    feed(0, new Gap(S, 0, writer.epoch(), 1, 1));
+    assertArrayEquals(new long[] {1, 2, 1}, writer.matched(), "a replica that lost its suffix holds only up to its lac");
+    writer.matched()[1] = 99;
+    assertEquals(2, writer.matched()[1], "a copy");
   }
 
   @Test
