@@ -97,13 +97,9 @@ public final class SluiceNode {
       var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
       return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
           .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
+        // SluiceStreams.start registered the release of live readers in the same phase (service-unbind):
+        // a long-poll whose client left would otherwise hold "service-requests-done" until its timeout.
         binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-        // Release live readers first: a long-poll whose client left would otherwise hold
-        // "service-requests-done" until its timeout.
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-release-live-readers", () -> {
-          streams.hub().shutdown();
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
