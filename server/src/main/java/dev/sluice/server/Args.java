@@ -30,7 +30,7 @@ public final class Args {
     SIZE("a size > 0 such as 65536, 512KiB or 64MiB"),
     ON_OFF("on or off"),
     ORDINAL("0, 1 or 2"),
-    MANAGEMENT_PORT("a port number 0..65535, or off");
+    MANAGEMENT_PORT("a port number 0..65535, -1 (HTTP port + 1000) or off");
 
     final String what;
 
@@ -42,7 +42,7 @@ public final class Args {
     String hocon(String value) {
       return switch (this) {
         case PORT -> port(value);
-        case MANAGEMENT_PORT -> value.equals("off") ? "off" : port(value);
+        case MANAGEMENT_PORT -> value.equals("off") || value.equals("-1") ? value : port(value);
         case ORDINAL -> value.matches("[0-2]") ? value : null;
         case HOST -> value.isBlank() || !value.strip().equals(value) || value.matches(".*[\\s,/].*") ? null : quote(value);
         case PATH -> value.isBlank() ? null : quote(value);
@@ -90,7 +90,7 @@ public final class Args {
       new Flag("--fsync", "sluice.persistence.rocksdb.sync", "on|off: fsync before acknowledging (default on; off loses acked data on power loss)", Kind.ON_OFF),
       new Flag("--node-ordinal", "sluice.replication.node-ordinal", "this node's index (0, 1 or 2) in --cluster-nodes", Kind.ORDINAL),
       new Flag("--management-port", "sluice.management.port",
-          "port of /alive, /ready, /cluster/members; 0 = any, off = none (default HTTP port + 1000)", Kind.MANAGEMENT_PORT));
+          "port of /alive, /ready, /cluster/members; 0 = any, -1 = HTTP port + 1000 (default), off = none", Kind.MANAGEMENT_PORT));
 
   /** Parsed arguments: HOCON overrides, an optional extra config file, or a request for help or the version. */
   public record Parsed(Map<String, String> overrides, String configFile, List<String> seedNodes, List<String> clusterNodes,

@@ -25,7 +25,7 @@ class ArgsTest {
   /** Values each kind must refuse. */
   static final Map<Kind, List<String>> BAD = Map.of(
       Kind.PORT, List.of("abc", "99999", "65536", "-1", "", " ", "1.5", "0x10", "80 "),
-      Kind.MANAGEMENT_PORT, List.of("abc", "99999", "-1", "", "of", "none"),
+      Kind.MANAGEMENT_PORT, List.of("abc", "99999", "-2", "", "of", "none"),
       Kind.HOST, List.of("", " ", "a b", "a,b", " localhost"),
       Kind.PATH, List.of("", "  "),
       Kind.DURATION, List.of("abc", "0s", "0", "-1s", "", "10 parsecs", "5x", "30s30s"),
@@ -36,7 +36,7 @@ class ArgsTest {
   /** Values each kind must accept. */
   static final Map<Kind, List<String>> GOOD = Map.of(
       Kind.PORT, List.of("0", "4437", "65535"),
-      Kind.MANAGEMENT_PORT, List.of("off", "0", "5437"),
+      Kind.MANAGEMENT_PORT, List.of("off", "-1", "0", "5437"),
       Kind.HOST, List.of("127.0.0.1", "localhost", "::1", "0.0.0.0"),
       Kind.PATH, List.of("./data", "/var/lib/sluice", "dir with spaces"),
       Kind.DURATION, List.of("500ms", "30s", "2m", "1h"),
