@@ -9,16 +9,16 @@ import java.util.List;
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes) {
   public static ClusterSettings fromConfig(Config root) {
-    Config c = root.getConfig("sluice.cluster");
-    int port = c.getInt("port");
+    // Full paths, so Typesafe Config's own errors name the whole key.
+    int port = root.getInt("sluice.cluster.port");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("sluice.cluster.port must be 0..65535, was " + port);
-    List<String> seeds = c.getStringList("seed-nodes");
+    List<String> seeds = root.getStringList("sluice.cluster.seed-nodes");
     for (String s : seeds) {
       if (!s.matches("^[^:\\s]+:\\d{1,5}$")) {
         throw new IllegalArgumentException("sluice.cluster.seed-nodes entries must be host:port, was '" + s + "'");
       }
     }
-    String host = c.getString("host");
+    String host = root.getString("sluice.cluster.host");
     for (String s : seeds) {
       if (!replicated(root) && !s.equals(host + ":" + port)) {
         throw new IllegalArgumentException(MULTI_NODE_UNSUPPORTED + " (sluice.cluster.seed-nodes names " + s + ")");

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Builds the full configuration of a node: command-line overrides over system properties over
- * {@code application.conf} over the {@code sluice/cluster.conf} defaults over every module's
- * reference.conf. Used by the server's main and by tests that start nodes, so both agree.
+ * {@code application.conf} over the {@code sluice/cluster.conf} defaults (and the build's version as
+ * {@code pekko.cluster.app-version}) over every module's reference.conf. Used by the server's main and by tests that start nodes, so both agree.
  */
 public final class NodeConfig {
   /** The actor system name; part of every node address, so all nodes of a cluster must agree. */
@@ -22,6 +22,8 @@ public final class NodeConfig {
         .withFallback(overrides)
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(ConfigFactory.parseResources("sluice/cluster.conf"))
+        // The node tells the cluster which Sluice it runs (Pekko's default is 0.0.0).
+        .withFallback(ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.app-version", SluiceVersion.get())))
         .withFallback(ConfigFactory.defaultReference());
     Config resolved = base.resolve();
     if (ClusterSettings.replicated(resolved)) {

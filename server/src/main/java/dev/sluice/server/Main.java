@@ -1,18 +1,33 @@
 package dev.sluice.server;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.cluster.NodeConfig;
+import dev.sluice.cluster.SluiceVersion;
 import java.io.File;
+import java.io.PrintStream;
+import java.util.concurrent.CompletionException;
 
 /**
  * Entry point of {@code bin/sluice}: flags to config, then {@link SluiceNode#start}. Prints
  * {@code SLUICE READY http://host:port} on stdout once it serves requests (scripts and tests wait
- * for that line). Exits 2 on a usage or configuration error, with a message naming the problem.
+ * for that line). Every flag and setting is checked before anything starts: a bad one exits with
+ * status 2 and one line on stderr naming it ({@code sluice: ...}), never a stack trace.
  */
 public final class Main {
+  /** Exit status of a usage or configuration error. */
+  static final int USAGE = 2;
+
   private Main() {}
+
+  /** What {@link #prepare} decided: exit now with a status, or start a node with this config. */
+  sealed interface Outcome permits Exit, Start {}
+
+  record Exit(int status) implements Outcome {}
+
+  record Start(Config config) implements Outcome {}
 
   public static void main(String[] argv) {
     // On a 2-core machine the JDK's common pool has parallelism 1, and CompletableFuture then runs
@@ -22,36 +37,63 @@ public final class Main {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    Outcome outcome = prepare(argv, System.out, System.err);
+    if (outcome instanceof Exit exit) {
+      System.out.flush();
+      System.exit(exit.status());
+      return;
+    }
+    Config config = ((Start) outcome).config();
+    try {
+      SluiceNode.start(config).whenComplete((node, err) -> {
+        if (err != null) {
+          Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+          System.err.println("sluice: failed to start: " + cause);
+          cause.printStackTrace();
+          System.exit(1);
+        } else {
+          System.out.println("SLUICE READY " + node.baseUrl());
+          System.out.flush();
+        }
+      });
+    } catch (ConfigException e) {
+      // A pekko.* value the actor system refused when it was created.
+      System.err.println("sluice: configuration error: " + ConfigErrors.describe(e, config));
+      System.exit(USAGE);
+    }
+  }
+
+  /**
+   * Parses and checks the command line and the whole configuration (flags, {@code --config} file,
+   * system properties, defaults), writing help, the version or one error line. Starts nothing.
+   */
+  static Outcome prepare(String[] argv, PrintStream out, PrintStream err) {
     Args.Parsed args;
     try {
       args = Args.parse(argv);
     } catch (IllegalArgumentException e) {
-      System.err.println("sluice: " + e.getMessage());
-      System.exit(2);
-      return;
+      err.println("sluice: " + ConfigErrors.oneLine(e.getMessage()));
+      return new Exit(USAGE);
     }
     if (args.help()) {
-      System.out.print(Args.usage());
-      return;
+      out.print(Args.usage());
+      return new Exit(0);
     }
-    Config config;
+    if (args.version()) {
+      out.println("sluice " + SluiceVersion.get());
+      return new Exit(0);
+    }
+    Config config = null;
     try {
       config = buildConfig(args);
-    } catch (RuntimeException e) {
-      System.err.println("sluice: configuration error: " + e.getMessage());
-      System.exit(2);
-      return;
+      SluiceNode.checkSettings(config);
+      return new Start(config);
+    } catch (ConfigException | IllegalArgumentException e) {
+      String message = ConfigErrors.describe(e, config);
+      // Errors of flags that only show in combination (--cluster-nodes) already name the flag.
+      err.println("sluice: " + (message.startsWith("--") ? "" : "configuration error: ") + message);
+      return new Exit(USAGE);
     }
-    SluiceNode.start(config).whenComplete((node, err) -> {
-      if (err != null) {
-        System.err.println("sluice: failed to start: " + err);
-        err.printStackTrace();
-        System.exit(1);
-      } else {
-        System.out.println("SLUICE READY " + node.baseUrl());
-        System.out.flush();
-      }
-    });
   }
 
   static Config buildConfig(Args.Parsed args) {
@@ -67,7 +109,7 @@ public final class Main {
     }
     if (args.configFile() != null) {
       File f = new File(args.configFile());
-      if (!f.isFile()) throw new IllegalArgumentException("--config file not found: " + f);
+      if (!f.isFile()) throw new IllegalArgumentException("--config: no readable file '" + f + "'");
       flags = flags.withFallback(ConfigFactory.parseFile(f));
     }
     return NodeConfig.load(flags);

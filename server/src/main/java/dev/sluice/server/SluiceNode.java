@@ -1,14 +1,18 @@
 package dev.sluice.server;
 
 import com.typesafe.config.Config;
+import dev.sluice.actors.api.ActorsSettings;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.cluster.ClusterSettings;
 import dev.sluice.cluster.NodeConfig;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
+import dev.sluice.persistence.replicated.ReplicatedJournalSettings;
 import dev.sluice.persistence.replicated.Replication;
+import dev.sluice.persistence.rocksdb.RocksDbSettings;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
+import dev.sluice.replication.node.ReplicationSettings;
 import dev.sluice.server.ops.AdminRoutes;
 import dev.sluice.server.ops.OpsSettings;
 import dev.sluice.server.ops.Readiness;
@@ -59,7 +63,29 @@ public final class SluiceNode {
     this.metrics = metrics;
   }
 
+  /**
+   * Reads every setting of a node, so that a bad value fails here, naming its key, before anything
+   * starts (some are otherwise read only once the actor system runs).
+   *
+   * @throws com.typesafe.config.ConfigException for a value of the wrong type
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public static void checkSettings(Config nodeConfig) {
+    HttpSettings.fromConfig(nodeConfig);
+    ClusterSettings.fromConfig(nodeConfig);
+    OpsSettings.fromConfig(nodeConfig);
+    RocksDbSettings.fromConfig(nodeConfig);
+    ActorsSettings.fromConfig(nodeConfig);
+    if (ClusterSettings.replicated(nodeConfig)) {
+      ReplicationSettings.fromConfig(nodeConfig);
+      String journal = "sluice.persistence.replicated-journal";
+      ReplicatedJournalSettings.fromConfig(nodeConfig.getConfig(journal), journal);
+    }
+  }
+
+  /** Starts a node; {@link #checkSettings} throws at once, anything later fails the returned stage. */
   public static CompletionStage<SluiceNode> start(Config nodeConfig) {
+    checkSettings(nodeConfig);
     HttpSettings http = HttpSettings.fromConfig(nodeConfig);
     ClusterSettings clusterSettings = ClusterSettings.fromConfig(nodeConfig);
     OpsSettings ops = OpsSettings.fromConfig(nodeConfig);
@@ -97,13 +123,9 @@ public final class SluiceNode {
       var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
       return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
           .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
+        // SluiceStreams.start registered the release of live readers in the same phase (service-unbind):
+        // a long-poll whose client left would otherwise hold "service-requests-done" until its timeout.
         binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-        // Release live readers first: a long-poll whose client left would otherwise hold
-        // "service-requests-done" until its timeout.
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-release-live-readers", () -> {
-          streams.hub().shutdown();
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");

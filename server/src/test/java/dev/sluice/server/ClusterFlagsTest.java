@@ -42,7 +42,7 @@ class ClusterFlagsTest {
   void badClusterFlagsAreUsageErrorsThatSayWhy() {
     assertMessage("exactly 3", "--cluster-nodes", "127.0.0.1:1,127.0.0.1:2", "--node-ordinal", "0");
     assertMessage("needs --node-ordinal", "--cluster-nodes", NODES);
-    assertMessage("0..2", "--cluster-nodes", NODES, "--node-ordinal", "3");
+    assertMessage("0, 1 or 2", "--cluster-nodes", NODES, "--node-ordinal", "3");
     assertMessage("host:port", "--cluster-nodes", "a,b,c", "--node-ordinal", "0");
     assertMessage("twice", "--cluster-nodes", "h:1,h:1,h:2", "--node-ordinal", "0");
   }

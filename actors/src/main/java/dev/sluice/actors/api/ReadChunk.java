@@ -17,6 +17,14 @@ public record ReadChunk(List<Bytes> units, Offset from, Offset next, boolean upT
     return units.isEmpty();
   }
 
+  /**
+   * Each unit decoded as UTF-8 text (for text and JSON streams: a JSON stream's units are its
+   * JSON values, one per element).
+   */
+  public List<String> utf8Units() {
+    return units.stream().map(Bytes::utf8String).toList();
+  }
+
   public long byteCount() {
     long n = 0;
     for (Bytes b : units) n += b.length();

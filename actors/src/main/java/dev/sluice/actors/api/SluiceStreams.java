@@ -8,12 +8,13 @@ import dev.sluice.core.protocol.ProducerClaim;
 import dev.sluice.core.rules.Commands;
 import dev.sluice.core.rules.Payloads;
 import dev.sluice.core.spi.StreamDataStore;
-import java.time.Duration;
 import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -23,7 +24,8 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The embedding API: Sluice's streams inside an application's own {@link ActorSystem}, without
- * HTTP. {@link #start} registers the sharded stream entity; the methods below are the protocol's
+ * HTTP. {@link #start} registers the sharded stream entity and a {@link CoordinatedShutdown} task
+ * that releases live readers when the system shuts down; the methods below are the protocol's
  * operations as futures, and {@link #tail} is a live {@link Source}.
  *
  * <p>The system must be a cluster node (it may be a single self-joined node) whose persistence
@@ -59,6 +61,12 @@ public final class SluiceStreams {
     sharding.init(Entity.of(StreamEntity.TYPE_KEY, ctx -> StreamEntity.create(ctx.getEntityId(), deps)));
     var relay = system.systemActorOf(TailRelay.create(hub), "sluice-tail-relay", Props.empty());
     var gateway = new ShardedStreamGateway(sharding, hub, new StreamReader(store), blockingIo, settings.askTimeout(), relay);
+    // On shutdown, release live readers first: tails complete (instead of failing when the system
+    // stops under them) and a long-poll whose client left does not hold the shutdown until its timeout.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-release-live-readers", () -> {
+      hub.shutdown();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     return new SluiceStreams(gateway, hub);
   }
 
@@ -104,12 +112,20 @@ public final class SluiceStreams {
     return gateway.view(path, true).thenCompose(v -> gateway.read(v, fromPos, maxBytes));
   }
 
+  /** {@link #tail(String, long, TailOptions)} with {@link TailOptions#DEFAULTS}. */
+  public Source<ReadChunk, NotUsed> tail(String path, long fromPos) {
+    return tail(path, fromPos, TailOptions.DEFAULTS);
+  }
+
   /**
    * A live tail from {@code fromPos}: data chunks as they commit, empty "caught up" chunks
-   * between them, completing after the stream is closed and fully read.
+   * between them (at once, then after each {@link TailOptions#keepAlive} without data), completing
+   * after the stream is closed and fully read, after {@link TailOptions#maxDuration}, or when the
+   * node shuts down. Fails with {@link StreamRejectedException} if the stream does not exist or is
+   * deleted.
    */
-  public Source<ReadChunk, NotUsed> tail(String path, long fromPos) {
+  public Source<ReadChunk, NotUsed> tail(String path, long fromPos, TailOptions options) {
     return Source.completionStage(gateway.view(path, true))
-        .flatMapConcat(v -> gateway.tail(path, v, fromPos, Duration.ofSeconds(30), null, 1 << 20));
+        .flatMapConcat(v -> gateway.tail(path, v, fromPos, options.keepAlive(), options.maxDuration(), options.maxChunkBytes()));
   }
 }
