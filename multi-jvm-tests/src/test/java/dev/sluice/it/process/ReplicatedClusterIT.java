@@ -47,8 +47,7 @@ class ReplicatedClusterIT {
       }
       sc.log("%d appends through all nodes, each read back at once through the next node", APPENDS_PER_ROUND);
 
-      int[] owners = new int[STREAMS];
-      for (int i = 0; i < STREAMS; i++) owners[i] = sc.ownerOf(sc.streams.get(i));
+      int[] owners = sc.owners();
       int victim = owners[0];
       int a = (victim + 1) % 3;
       int b = (victim + 2) % 3;

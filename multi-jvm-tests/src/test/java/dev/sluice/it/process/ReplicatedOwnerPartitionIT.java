@@ -38,11 +38,9 @@ class ReplicatedOwnerPartitionIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void anIsolatedOwnerAcknowledgesNothingAndTheMajorityLosesNothing() throws Exception {
     try (FaultScenario sc = new FaultScenario("ReplicatedOwnerPartitionIT", 3).start()) {
-      int[] owners = new int[sc.streams.size()];
-      for (int i = 0; i < owners.length; i++) owners[i] = sc.ownerOf(sc.streams.get(i));
+      int[] owners = sc.owners();
       int victim = owners[0];
-      List<String> owned = new ArrayList<>();
-      for (int i = 0; i < owners.length; i++) if (owners[i] == victim) owned.add(sc.streams.get(i));
+      List<String> owned = sc.ownedBy(owners, victim);
       int a = (victim + 1) % 3;
       int b = (victim + 2) % 3;
       sc.log("owners %s; isolating node %d, owner of %s", Arrays.toString(owners), victim, owned);

@@ -38,11 +38,9 @@ class ReplicatedPausedOwnerIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aPausedOwnerIsFencedAndNoneOfItsLateWritesIsAcknowledged() throws Exception {
     try (FaultScenario sc = new FaultScenario("ReplicatedPausedOwnerIT", 3).start()) {
-      int[] owners = new int[sc.streams.size()];
-      for (int i = 0; i < owners.length; i++) owners[i] = sc.ownerOf(sc.streams.get(i));
+      int[] owners = sc.owners();
       int victim = owners[0];
-      List<String> owned = new ArrayList<>();
-      for (int i = 0; i < owners.length; i++) if (owners[i] == victim) owned.add(sc.streams.get(i));
+      List<String> owned = sc.ownedBy(owners, victim);
       int a = (victim + 1) % 3;
       int b = (victim + 2) % 3;
       sc.log("owners %s; pausing node %d, owner of %s", java.util.Arrays.toString(owners), victim, owned);

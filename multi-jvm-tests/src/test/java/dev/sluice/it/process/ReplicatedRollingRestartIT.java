@@ -38,8 +38,7 @@ class ReplicatedRollingRestartIT {
       sc.awaitAcks(20, Duration.ofSeconds(60));
 
       for (int node = 0; node < 3; node++) {
-        int[] owners = new int[sc.streams.size()];
-        for (int i = 0; i < owners.length; i++) owners[i] = sc.ownerOf(sc.streams.get(i));
+        int[] owners = sc.owners();
         sc.load().avoid(node);
         long stopAt = System.nanoTime();
         int exit = sc.cluster.node(node).stop(Duration.ofSeconds(60));

@@ -52,8 +52,7 @@ class ReplicatedTwoNodesLostIT {
       int survivor = sc.cluster.lowestAddress();
       int first = (survivor + 1) % 3;
       int second = (survivor + 2) % 3;
-      int[] owners = new int[sc.streams.size()];
-      for (int i = 0; i < owners.length; i++) owners[i] = sc.ownerOf(sc.streams.get(i));
+      int[] owners = sc.owners();
       sc.log("owners %s; killing node %d, then node %d; node %d survives", Arrays.toString(owners), first, second, survivor);
       // Tails of a stream the survivor does not own (if there is one), through the survivor first.
       String tailed = sc.streams.get(0);

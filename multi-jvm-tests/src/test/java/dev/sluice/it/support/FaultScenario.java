@@ -76,6 +76,20 @@ public final class FaultScenario implements AutoCloseable {
     return new HistoryClient(cluster, history, timeout);
   }
 
+  /** The owner of each of {@link #streams}, in order ({@link #ownerOf}). */
+  public int[] owners() {
+    int[] owners = new int[streams.size()];
+    for (int i = 0; i < owners.length; i++) owners[i] = ownerOf(streams.get(i));
+    return owners;
+  }
+
+  /** The streams that {@code owners} (from {@link #owners()}) gives to {@code node}. */
+  public List<String> ownedBy(int[] owners, int node) {
+    List<String> owned = new ArrayList<>();
+    for (int i = 0; i < owners.length; i++) if (owners[i] == node) owned.add(streams.get(i));
+    return owned;
+  }
+
   /**
    * The node that owns {@code stream} now, found from the traffic it causes: a few 48 KiB appends
    * (recorded like any other) are replicated by the owner to both peers, so the owner is the node
