@@ -5,30 +5,50 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What a node process costs, read from outside it as an operator would: CPU time from
- * {@code /proc/<pid>/stat}, and the live heap after a full GC from the JDK's {@code jcmd}.
+ * {@code /proc/<pid>/task/<tid>/stat}, and the live heap after a full GC from the JDK's {@code jcmd}.
  */
 public final class ProcessStats {
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
   private ProcessStats() {}
 
-  /** User + system CPU time of the process so far, in seconds (Linux only). */
-  public static double cpuSeconds(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.US_ASCII);
-      // Fields after the ")" that closes the command name: state is field 3; utime 14, stime 15.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      return ticks / 100.0; // USER_HZ is 100 on Linux
+  /**
+   * CPU seconds per thread name (threads of one name summed), from {@code /proc/<pid>/task}. Lets a
+   * test tell work the application does from the JIT compilers finishing queued compilations.
+   */
+  public static Map<String, Double> cpuSecondsByThread(long pid) {
+    Map<String, Double> byName = new TreeMap<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+        } catch (IOException gone) {
+          continue; // the thread ended between the listing and the read
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double secs = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        byName.merge(name, secs, Double::sum);
+      }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read CPU time of pid " + pid, e);
+      throw new IllegalStateException("cannot read threads of pid " + pid, e);
     }
+    return byName;
+  }
+
+  /** Whether a thread name (as the kernel shows it, 15 characters) is one of HotSpot's JIT compilers. */
+  public static boolean isJitCompiler(String threadName) {
+    return threadName.startsWith("C1 CompilerThre") || threadName.startsWith("C2 CompilerThre");
   }
 
   /** Heap in use right after a full GC, in MiB: what the process really retains. */
