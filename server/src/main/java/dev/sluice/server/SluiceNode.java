@@ -105,6 +105,8 @@ public final class SluiceNode {
         // Joins the running cluster or forms one with a majority; never a cluster of its own.
         ClusterFormation.start(system, config.getStringList("sluice.replication.nodes"),
             config.getInt("sluice.replication.node-ordinal"));
+        // A killed or crashed peer is downed within a few hundred milliseconds, not seconds.
+        CrashedPeerDowning.start(system, config, config.getString("sluice.actors.blocking-io-dispatcher"));
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
       var readiness = Readiness.get(system);

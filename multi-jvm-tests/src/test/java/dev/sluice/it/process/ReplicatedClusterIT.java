@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.it.support.AppendHistory.Attempt;
 import dev.sluice.it.support.AppendHistory.Outcome;
+import dev.sluice.it.support.ClusterOfThree;
 import dev.sluice.it.support.FaultScenario;
 import dev.sluice.it.support.HistoryClient;
 import dev.sluice.it.support.TailReader;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,6 +65,17 @@ class ReplicatedClusterIT {
       Map<String, Long> perStream = new LinkedHashMap<>();
       long resumed = sc.awaitResume(killedAt, Duration.ofSeconds(60), perStream);
       sc.log("every stream accepts appends again %d ms after SIGKILL of node %d: %s", resumed, victim, perStream);
+      // A survivor learnt of the crash from its refused port, not from the failure detector (the
+      // other one may have seen it downed first).
+      StringBuilder logs = new StringBuilder();
+      boolean downedOnRefusal = false;
+      for (int i = 0; i < ClusterOfThree.SIZE; i++) {
+        if (i == victim) continue;
+        downedOnRefusal |= Files.readString(sc.cluster.node(i).logFile())
+            .contains("Member pekko://sluice@127.0.0.1:" + sc.cluster.proxy().proxyPort(victim) + " has no process any more");
+        logs.append("node ").append(i).append(":\n").append(sc.cluster.node(i).logTail());
+      }
+      assertTrue(downedOnRefusal, "no survivor downed the killed node through its refused port:\n" + logs);
       sc.awaitAcks(20, Duration.ofSeconds(60));
 
       long restartAt = System.nanoTime();

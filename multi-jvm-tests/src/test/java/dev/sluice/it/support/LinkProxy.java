@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fault-injecting TCP proxy for the Artery links of a 3-node cluster, in the test JVM, without
@@ -30,13 +33,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * ones so the sender reconnects. Bytes forwarded per directed link are counted ({@link #bytes}),
  * which lets a test find a stream's owner: the node that sends a burst of appends to both peers.
  *
+ * <p>When node {@code j}'s own port refuses a connection (its process is gone), the proxy stops
+ * listening on {@code proxyPort(j)} until the node listens again, so its peers see what they would
+ * see without the proxy: a refused connection, from which they learn at once that it crashed.
+ *
  * <p>Thread-safe. Two daemon threads per forwarded connection, one per listener.
  */
 public final class LinkProxy implements AutoCloseable {
   public static final int NODES = 3;
 
   private final ServerSocket[] listeners = new ServerSocket[NODES];
+  private final int[] proxyPorts = new int[NODES];
   private final int[] bindPorts = new int[NODES];
+  /** Node j's process refused a connection: its proxy port is closed until the node listens again. */
+  private final boolean[] gone = new boolean[NODES];
   private final boolean[][] cut = new boolean[NODES][NODES];
   private final AtomicLong[][] forwarded = new AtomicLong[NODES][NODES];
   private final List<Conn> open = new ArrayList<>();
@@ -60,6 +70,7 @@ public final class LinkProxy implements AutoCloseable {
         listeners[j] = new ServerSocket();
         listeners[j].setReuseAddress(true);
         listeners[j].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        proxyPorts[j] = listeners[j].getLocalPort();
         int target = j;
         Thread t = new Thread(() -> acceptLoop(target), "link-proxy-accept-" + j);
         t.setDaemon(true);
@@ -78,7 +89,7 @@ public final class LinkProxy implements AutoCloseable {
 
   /** What node {@code j}'s peers connect to: its canonical Artery port. */
   public int proxyPort(int j) {
-    return listeners[j].getLocalPort();
+    return proxyPorts[j];
   }
 
   /** Where node {@code j} really listens. */
@@ -165,13 +176,9 @@ public final class LinkProxy implements AutoCloseable {
       open.clear();
       blackholed.clear();
     }
-    for (ServerSocket l : listeners) {
-      if (l != null) {
-        try {
-          l.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
+    synchronized (this) {
+      for (ServerSocket l : listeners) {
+        if (l != null) closeQuietly(l);
       }
     }
     conns.forEach(Conn::close);
@@ -181,10 +188,15 @@ public final class LinkProxy implements AutoCloseable {
   private void acceptLoop(int to) {
     while (!closed) {
       Socket client;
+      ServerSocket listener;
+      synchronized (this) {
+        listener = listeners[to];
+      }
       try {
-        client = listeners[to].accept();
+        client = listener.accept();
       } catch (IOException e) {
         if (closed) return;
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // closed while the node is gone; reopened later
         continue;
       }
       int from = nodeOf(client.getInetAddress());
@@ -210,6 +222,7 @@ public final class LinkProxy implements AutoCloseable {
         // The node is down: the sender sees its connection closed, as it would without the proxy.
         closeQuietly(upstream);
         closeQuietly(client);
+        if (e instanceof ConnectException) processGone(to);
         continue;
       }
       Conn c = new Conn(from, to, client, upstream);
@@ -222,6 +235,57 @@ public final class LinkProxy implements AutoCloseable {
       }
       pump(c, client, upstream, forwarded[from][to], "link-proxy-" + from + "-" + to);
       pump(c, upstream, client, null, "link-proxy-" + to + "-" + from + "-back");
+    }
+  }
+
+  /**
+   * Node {@code to}'s port refused: no process listens. Like the node's own port, the proxy port then
+   * refuses connections too (its peers' crash detection relies on that), until the node listens again.
+   */
+  private void processGone(int to) {
+    ServerSocket l;
+    synchronized (this) {
+      if (gone[to] || closed) return;
+      gone[to] = true;
+      l = listeners[to];
+    }
+    try {
+      l.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    Thread t = new Thread(() -> {
+      while (!closed) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        try (Socket probe = new Socket()) {
+          probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPorts[to]), 500);
+        } catch (IOException stillGone) {
+          continue;
+        }
+        try {
+          ServerSocket fresh = new ServerSocket();
+          fresh.setReuseAddress(true);
+          fresh.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxyPorts[to]), 64);
+          synchronized (this) {
+            listeners[to] = fresh;
+            gone[to] = false;
+            if (closed) closeQuietly(fresh);
+          }
+          return;
+        } catch (IOException e) {
+          System.err.println("link-proxy: cannot listen on port " + proxyPorts[to] + " for node " + to + " again: " + e);
+        }
+      }
+    }, "link-proxy-reopen-" + to);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void closeQuietly(ServerSocket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing anyway
     }
   }
 
