@@ -15,6 +15,7 @@ import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import dev.sluice.replication.node.ReplicationSettings;
 import dev.sluice.server.ops.AdminRoutes;
 import dev.sluice.server.ops.OpsSettings;
+import dev.sluice.server.ops.QuorumGatedGateway;
 import dev.sluice.server.ops.Readiness;
 import dev.sluice.server.ops.SluiceMetrics;
 import dev.sluice.server.ops.StreamInspector;
@@ -112,9 +113,15 @@ public final class SluiceNode {
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
       SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system) : null;
+      // Without a replica quorum, writes get their 503 at once instead of after the ask timeout.
+      var gated = new QuorumGatedGateway(streams.gateway(), readiness::quorumProblem);
+      if (ClusterSettings.replicated(config)) {
+        system.scheduler().scheduleWithFixedDelay(Duration.ofMillis(100), Duration.ofMillis(100), gated::recheck,
+            system.executionContext());
+      }
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
-          StreamRoutes.create(streams.gateway(), http, InstantSource.system(), readiness::problems));
+          StreamRoutes.create(gated, http, InstantSource.system(), readiness::problems));
       var route = metrics != null ? metrics.instrument(routes) : routes;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
