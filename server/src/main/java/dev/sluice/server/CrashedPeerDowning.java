@@ -53,7 +53,11 @@ final class CrashedPeerDowning {
   /** Starts the actor if {@code sluice.cluster.crash-downing.enabled}. */
   static void start(ActorSystem<?> system, Config config, String blockingDispatcher) {
     Config c = config.getConfig("sluice.cluster.crash-downing");
-    if (!c.getBoolean("enabled")) return;
+    String off = offBecause(config);
+    if (off != null) {
+      LOG.info("Crash downing is off: {}", off);
+      return;
+    }
     Duration interval = c.getDuration("interval");
     int timeoutMs = (int) c.getDuration("connect-timeout").toMillis();
     int refusals = c.getInt("refusals");
@@ -67,6 +71,16 @@ final class CrashedPeerDowning {
       Executor io = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(blockingDispatcher));
       return running(ctx, new CrashedPeers(refusals), timeoutMs, source, io);
     })), NAME, Props.empty());
+  }
+
+  /** Why crash downing does not run with {@code config}, or null when it does. */
+  static String offBecause(Config config) {
+    if (!config.getBoolean("sluice.cluster.crash-downing.enabled")) return "sluice.cluster.crash-downing.enabled = off";
+    String transport = config.getString("pekko.remote.artery.transport");
+    // A bare connect-and-close is silent on plain TCP; over TLS every probe would be a failed
+    // handshake in the peer's log. Such clusters keep the failure detector's path.
+    if (!"tcp".equals(transport)) return "it probes plain-TCP remoting ports, and pekko.remote.artery.transport is " + transport;
+    return null;
   }
 
   private static Behavior<Command> running(ActorContext<Command> ctx, CrashedPeers peers, int timeoutMs, String source,
