@@ -18,6 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Joins this node of a replicated cluster to the running cluster, or forms a new one when a
@@ -29,6 +31,8 @@ final class ClusterFormation {
   private ClusterFormation() {}
 
   static final String NAME = "sluice-formation";
+  /** A named logger: the actor's own would log as {@code ActorCell} (behaviors built with Behaviors.receive). */
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterFormation.class);
   /** How often a node that is not Up yet asks the others; also how long it waits for their answers. */
   static final Duration ROUND = Duration.ofMillis(500);
 
@@ -114,7 +118,7 @@ final class ClusterFormation {
 
     private Behavior<Command> round() {
       if (up()) {
-        ctx.getLog().info("cluster formation: this node is Up in {}", cluster.state().getMembers());
+        LOG.info("cluster formation: this node is Up in {}", cluster.state().getMembers());
         timers.cancel(Round.INSTANCE);
         return Behaviors.same();
       }
@@ -122,16 +126,16 @@ final class ClusterFormation {
       var decision = roundsSinceJoin >= 0 && roundsSinceJoin++ < JOIN_PATIENCE_ROUNDS ? null : formation.next(seen, candidates);
       if (decision instanceof Formation.Join j) {
         Address to = peers.get(j.ordinal()).path().address();
-        ctx.getLog().info("cluster formation: node {} is a member of a cluster, joining it", j.ordinal());
+        LOG.info("cluster formation: node {} is a member of a cluster, joining it", j.ordinal());
         cluster.manager().tell(Join.create(to));
         roundsSinceJoin = 0;
       } else if (decision instanceof Formation.Form) {
-        ctx.getLog().info("cluster formation: a majority of the configured nodes runs and none is a member of a cluster;"
+        LOG.info("cluster formation: a majority of the configured nodes runs and none is a member of a cluster;"
             + " forming a new cluster (answers {})", Arrays.toString(seen));
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         roundsSinceJoin = 0;
       } else if (decision instanceof Formation.Wait w && !w.why().equals(lastWhy)) {
-        ctx.getLog().info("cluster formation: waiting: {} (answers {})", w.why(), Arrays.toString(seen));
+        LOG.info("cluster formation: waiting: {} (answers {})", w.why(), Arrays.toString(seen));
         lastWhy = w.why();
       }
       fresh();
