@@ -18,6 +18,9 @@ import dev.sluice.server.ops.OpsSettings;
 import dev.sluice.server.ops.Readiness;
 import dev.sluice.server.ops.SluiceMetrics;
 import dev.sluice.server.ops.StreamInspector;
+import dev.sluice.subscriptions.SubscriptionRoutes;
+import dev.sluice.subscriptions.SubscriptionSettings;
+import dev.sluice.subscriptions.Subscriptions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
@@ -53,9 +56,11 @@ public final class SluiceNode {
   private final SluiceStreams streams;
   private final String managementUrl;
   private final SluiceMetrics metrics;
+  private final Subscriptions subscriptions;
 
   private SluiceNode(ActorSystem<Void> system, ServerBinding binding, SluiceStreams streams, String managementUrl,
-                     SluiceMetrics metrics) {
+                     SluiceMetrics metrics, Subscriptions subscriptions) {
+    this.subscriptions = subscriptions;
     this.system = system;
     this.binding = binding;
     this.streams = streams;
@@ -72,6 +77,7 @@ public final class SluiceNode {
    */
   public static void checkSettings(Config nodeConfig) {
     HttpSettings.fromConfig(nodeConfig);
+    SubscriptionSettings.fromConfig(nodeConfig, HttpSettings.fromConfig(nodeConfig).host());
     ClusterSettings.fromConfig(nodeConfig);
     OpsSettings.fromConfig(nodeConfig);
     RocksDbSettings.fromConfig(nodeConfig);
@@ -107,12 +113,16 @@ public final class SluiceNode {
             config.getInt("sluice.replication.node-ordinal"));
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
+      var subSettings = SubscriptionSettings.fromConfig(config, http.host());
+      Subscriptions subscriptions = subSettings.enabled()
+          ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.NONE) : null;
+      Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
       SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system) : null;
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
-          StreamRoutes.create(streams.gateway(), http, InstantSource.system(), readiness::problems));
+          StreamRoutes.create(streams.gateway(), http, InstantSource.system(), readiness::problems, reserved));
       var route = metrics != null ? metrics.instrument(routes) : routes;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
@@ -129,7 +139,7 @@ public final class SluiceNode {
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
-        return new SluiceNode(system, binding, streams, mgmt, metrics);
+        return new SluiceNode(system, binding, streams, mgmt, metrics, subscriptions);
       })).whenComplete((n, err) -> {
         if (err != null) system.terminate();
       });
@@ -169,6 +179,11 @@ public final class SluiceNode {
 
   public SluiceStreams streams() {
     return streams;
+  }
+
+  /** The node's subscriptions (checklist §15), or null when {@code sluice.subscriptions.enabled} is off. */
+  public Subscriptions subscriptions() {
+    return subscriptions;
   }
 
   /** pekko-management's base URL ({@code /alive}, {@code /ready}, ...), or null when it is not served. */

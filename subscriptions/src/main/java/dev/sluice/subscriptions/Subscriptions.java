@@ -1,0 +1,288 @@
+package dev.sluice.subscriptions;
+
+import dev.sluice.actors.api.SluiceStreams;
+import dev.sluice.actors.api.StreamGateway;
+import dev.sluice.actors.tail.TailHub;
+import dev.sluice.core.Bytes;
+import dev.sluice.core.rules.Commands;
+import dev.sluice.core.rules.Payloads;
+import dev.sluice.subscriptions.entity.SubscriptionDirectory;
+import dev.sluice.subscriptions.entity.SubscriptionEntity;
+import dev.sluice.subscriptions.entity.SubscriptionEntity.Reply;
+import dev.sluice.subscriptions.entity.SubscriptionHost;
+import dev.sluice.subscriptions.rules.Glob;
+import dev.sluice.subscriptions.rules.Json;
+import dev.sluice.subscriptions.rules.PatternIndex;
+import dev.sluice.subscriptions.rules.SigningKey;
+import dev.sluice.subscriptions.rules.SubscriptionSpec;
+import dev.sluice.subscriptions.rules.WakeRequest;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's subscriptions (checklist §15, issue 10): the sharded subscription entities, the match
+ * index fed by every committed stream change, the coalescer, webhook delivery, and the operations
+ * the {@code __ds} routes and embedding applications call. Start once per node, after
+ * {@link SluiceStreams#start}. Thread-safe.
+ */
+public final class Subscriptions implements SubscriptionHost {
+  private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
+  private static final Duration ASK = Duration.ofSeconds(8);
+
+  /** Lists existing stream paths, for pattern backfill; {@link #NONE} when the node cannot list them. */
+  @FunctionalInterface
+  public interface StreamCatalog {
+    Collection<String> paths();
+
+    StreamCatalog NONE = List::of;
+  }
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final StreamGateway streams;
+  private final SubscriptionSettings settings;
+  private final StreamCatalog catalog;
+  private final WebhookClient webhooks;
+  private final WakeCoalescer coalescer;
+  private final LocalWakes local = new LocalWakes();
+  /** id -> (pattern, explicit streams), the source of {@link #index}; guarded by itself. */
+  private final Map<String, Map.Entry<Glob, Set<String>>> entries = new HashMap<>();
+  private volatile PatternIndex index = PatternIndex.EMPTY;
+  private final CompletableFuture<SigningKey> key = new CompletableFuture<>();
+
+  private Subscriptions(ActorSystem<?> system, SluiceStreams sluice, SubscriptionSettings settings, StreamCatalog catalog,
+                        InstantSource clock) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.streams = sluice.gateway();
+    this.settings = settings;
+    this.catalog = catalog;
+    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
+        system.settings().config().getString("sluice.actors.blocking-io-dispatcher")));
+    this.webhooks = new WebhookClient(system, blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
+    this.coalescer = new WakeCoalescer(system.executionContext(), (id, ch) ->
+        entity(id).tell(new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone())));
+  }
+
+  /**
+   * Starts the node's subscriptions: registers the entities, hooks the stream changes of this
+   * node, loads the signing key and indexes every existing subscription (each resumes its wakes).
+   */
+  public static Subscriptions start(ActorSystem<?> system, SluiceStreams sluice, SubscriptionSettings settings,
+                                    StreamCatalog catalog) {
+    var clock = InstantSource.system();
+    var subs = new Subscriptions(system, sluice, settings, catalog, clock);
+    // Subscriptions hold timers (leases, retries): they are never passivated.
+    var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
+    subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock))
+        .withSettings(noPassivation));
+    subs.sharding.init(Entity.of(SubscriptionDirectory.TYPE_KEY, ctx -> SubscriptionDirectory.create(ctx.getEntityId()))
+        .withSettings(noPassivation));
+    TailHub hub = sluice.hub();
+    hub.setChangeListener(subs::onStreamChange);
+    subs.load(0);
+    return subs;
+  }
+
+  private void load(int attempt) {
+    directory().<SubscriptionDirectory.Loaded>ask(SubscriptionDirectory.Load::new, ASK).whenComplete((l, err) -> {
+      if (err != null) {
+        log.warn("subscription directory not loaded ({}); retrying", err.toString());
+        system.scheduler().scheduleOnce(Duration.ofSeconds(Math.min(10, 1L << Math.min(attempt, 3))), () -> load(attempt + 1),
+            system.executionContext());
+        return;
+      }
+      key.complete(SigningKey.restore(l.privatePkcs8(), l.publicX509()));
+      // Waking each entity makes it recover, index itself and resume its wakes.
+      for (String id : l.ids()) entity(id).tell(new SubscriptionEntity.Describe(system.ignoreRef()));
+      log.info("subscriptions: {} registered, webhook signing key {}", l.ids().size(), key.join().kid());
+    });
+  }
+
+  /** Completes once the signing key is loaded (the API answers after it). */
+  public CompletionStage<SigningKey> signingKey() {
+    return key;
+  }
+
+  public SubscriptionSettings settings() {
+    return settings;
+  }
+
+  private EntityRef<SubscriptionEntity.Command> entity(String id) {
+    return sharding.entityRefFor(SubscriptionEntity.TYPE_KEY, id);
+  }
+
+  private EntityRef<SubscriptionDirectory.Command> directory() {
+    return sharding.entityRefFor(SubscriptionDirectory.TYPE_KEY, SubscriptionDirectory.ENTITY_ID);
+  }
+
+  // ------------------------------------------------------------------ the append path
+
+  /** Runs on the stream entity's thread after every durable change: an index lookup, then hand-off. */
+  private void onStreamChange(String path, TailHub.TailUpdate u) {
+    if (u.isSpurious()) return;
+    try {
+      Set<String> ids = index.match(path);
+      if (ids.isEmpty()) return;
+      for (String id : ids) coalescer.add(id, path, u.tail(), u.gone());
+    } catch (RuntimeException e) {
+      log.warn("subscription match for {} failed", path, e);
+    }
+  }
+
+  /** Number of subscriptions in this node's index. */
+  public int indexedCount() {
+    return index.size();
+  }
+
+  // ------------------------------------------------------------------ SubscriptionHost
+
+  @Override
+  public CompletionStage<Map<String, Long>> tails(Collection<String> paths) {
+    var out = new ConcurrentHashMap<String, Long>();
+    var all = new ArrayList<CompletableFuture<?>>();
+    for (String p : paths) {
+      all.add(streams.view(p, false).handle((v, err) -> out.put(p, err == null && v.info() != null ? v.tail() : 0L))
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> Map.copyOf(out));
+  }
+
+  @Override
+  public void appendWakeEvent(String wakeStream, String eventJson) {
+    var cmd = new Commands.Append("application/json", Payloads.forContentType("application/json", Bytes.utf8(eventJson)),
+        false, null, null);
+    streams.append(wakeStream, cmd).whenComplete((r, err) -> {
+      if (err != null) log.warn("wake event not appended to {}: {}", wakeStream, err.toString());
+    });
+  }
+
+  @Override
+  public CompletionStage<Delivery> deliver(String url, String body) {
+    return key.thenCompose(k -> webhooks.post(k, url, body));
+  }
+
+  @Override
+  public String kid() {
+    return key.isDone() ? key.join().kid() : null;
+  }
+
+  @Override
+  public void indexed(String id, SubscriptionSpec spec, Set<String> explicitStreams) {
+    synchronized (entries) {
+      entries.put(id, Map.entry(spec.glob() == null ? NO_GLOB : spec.glob(), Set.copyOf(explicitStreams)));
+      rebuild();
+    }
+  }
+
+  @Override
+  public void unindexed(String id) {
+    synchronized (entries) {
+      entries.remove(id);
+      rebuild();
+    }
+    local.closeAll(id);
+  }
+
+  private static final Glob NO_GLOB = Glob.compile("__none__");
+
+  private void rebuild() {
+    var b = new PatternIndex.Builder();
+    entries.forEach((id, e) -> b.add(id, e.getKey() == NO_GLOB ? null : e.getKey(), e.getValue()));
+    index = b.build();
+  }
+
+  @Override
+  public void localWake(String id, long generation) {
+    local.wake(id, generation);
+  }
+
+  LocalWakes localWakes() {
+    return local;
+  }
+
+  // ------------------------------------------------------------------ operations (routes, embedding)
+
+  private <T> CompletionStage<Reply> ask(String id, Function<ActorRef<Reply>, SubscriptionEntity.Command> msg) {
+    return key.thenCompose(k -> entity(id).ask(msg::apply, ASK));
+  }
+
+  /** PUT: {@code base} is the scheme and host the client used (for callback and JWKS links). */
+  public CompletionStage<Reply> put(String id, String body, String base) {
+    SubscriptionSpec spec = SubscriptionSpec.parse(body, settings.allowLocalHttp());
+    return put(id, spec, base);
+  }
+
+  CompletionStage<Reply> put(String id, SubscriptionSpec spec, String base) {
+    String baseUrl = settings.publicUrl().isEmpty() ? base : settings.publicUrl();
+    Glob glob = spec.glob();
+    List<String> backfill = new ArrayList<>();
+    if (glob != null) {
+      for (String p : catalog.paths()) {
+        if (glob.matches(p) && !p.equals(spec.wakeStream()) && !spec.streams().contains(p)) backfill.add(p);
+      }
+    }
+    return tails(spec.streams()).thenCompose(explicit -> tails(backfill).thenCompose(globTails ->
+        key.thenCompose(k -> directory().<Done>ask(r -> new SubscriptionDirectory.Register(id, r), ASK))
+            .thenCompose(d -> ask(id, r -> new SubscriptionEntity.Put(spec, baseUrl, explicit, globTails, r)))));
+  }
+
+  public CompletionStage<Reply> get(String id) {
+    return ask(id, SubscriptionEntity.Get::new);
+  }
+
+  public CompletionStage<Reply> delete(String id) {
+    return ask(id, SubscriptionEntity.Delete::new).thenCompose(r -> r.status() != 204 ? CompletableFuture.completedFuture(r)
+        : directory().<Done>ask(x -> new SubscriptionDirectory.Unregister(id, x), ASK).thenApply(d -> r));
+  }
+
+  public CompletionStage<Reply> addStreams(String id, String body) {
+    List<String> paths = SubscriptionSpec.parseStreams(body);
+    return tails(paths).thenCompose(t -> ask(id, r -> new SubscriptionEntity.AddStreams(t, r)));
+  }
+
+  public CompletionStage<Reply> removeStream(String id, String path) {
+    return ask(id, r -> new SubscriptionEntity.RemoveStream(path, r));
+  }
+
+  public CompletionStage<Reply> claim(String id, String body) {
+    String worker = Claims.worker(body);
+    return ask(id, r -> new SubscriptionEntity.Claim(worker, r));
+  }
+
+  /** {@code action}: {@code callback} (webhook), {@code ack} or {@code release} (pull-wake). */
+  public CompletionStage<Reply> wakeAction(String id, String action, String bearerToken, String body) {
+    WakeRequest req = WakeRequest.parse(body);
+    return ask(id, r -> new SubscriptionEntity.WakeAction(action, bearerToken, req, r));
+  }
+
+  public CompletionStage<String> jwks() {
+    return key.thenApply(SigningKey::jwksJson);
+  }
+
+  /** For errors before any entity answers. */
+  public static Reply error(int status, String code, String message) {
+    return new Reply(status, Json.error(code, message));
+  }
+}
