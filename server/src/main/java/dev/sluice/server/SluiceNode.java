@@ -115,7 +115,7 @@ public final class SluiceNode {
       var streams = SluiceStreams.start(system, storage.dataStore());
       var subSettings = SubscriptionSettings.fromConfig(config, http.host());
       Subscriptions subscriptions = subSettings.enabled()
-          ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.NONE) : null;
+          ? Subscriptions.start(system, streams, subSettings, streamCatalog(storage)) : null;
       Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
@@ -147,6 +147,12 @@ public final class SluiceNode {
       system.terminate();
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Every stream path with a journal on this node: what a pattern subscription backfills. */
+  private static Subscriptions.StreamCatalog streamCatalog(RocksDbStorage storage) {
+    String prefix = "stream|"; // StreamEntity.persistenceId
+    return () -> storage.persistenceIds(prefix).stream().map(pid -> pid.substring(prefix.length())).toList();
   }
 
   /**

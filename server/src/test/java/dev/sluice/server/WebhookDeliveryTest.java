@@ -75,6 +75,9 @@ class WebhookDeliveryTest {
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
     answers.add("500 {}");
     answers.add("200 {}");
+    var old = send("PUT", base + "hooks/old", "{\"n\":0}", null);
+    assertEquals(201, old.statusCode());
+    String oldTail = old.headers().firstValue("Stream-Next-Offset").orElseThrow();
     var created = send("PUT", base + "__ds/subscriptions/hooks-test",
         "{\"type\":\"webhook\",\"pattern\":\"hooks/*\",\"webhook\":{\"url\":\"" + hook + "\"},\"lease_ttl_ms\":60000}", null);
     assertEquals(201, created.statusCode(), created.body());
@@ -87,6 +90,11 @@ class WebhookDeliveryTest {
     JsonNode jwk = JSON.readTree(jwks.body()).path("keys").get(0);
     assertEquals(sub.path("webhook").path("signing").path("kid").asText(), jwk.path("kid").asText());
     PublicKey key = publicKey(jwk);
+    // The pattern backfilled the existing stream at its tail: linked, nothing pending (checklist §15).
+    JsonNode oldLink = sub.path("streams").get(0);
+    assertEquals("hooks/old", oldLink.path("path").asText());
+    assertEquals(oldTail, oldLink.path("acked_offset").asText());
+    assertFalse(oldLink.path("has_pending").asBoolean());
 
     assertEquals(201, send("PUT", base + "hooks/a", "{\"n\":1}", null).statusCode());
     Received first = next();
@@ -101,6 +109,8 @@ class WebhookDeliveryTest {
     }
     assertEquals("hooks-test", wake.path("subscription_id").asText());
     assertEquals(base + "__ds/subscriptions/hooks-test/callback", wake.path("callback_url").asText());
+    assertEquals(2, wake.path("streams").size(), wake.toString());
+    assertFalse(wake.path("streams").get(1).path("has_pending").asBoolean(), "hooks/old has nothing new");
     JsonNode stream = wake.path("streams").get(0);
     assertEquals("hooks/a", stream.path("path").asText());
     assertTrue(stream.path("has_pending").asBoolean());
@@ -123,6 +133,7 @@ class WebhookDeliveryTest {
     JsonNode wake2 = JSON.readTree(next().body());
     assertEquals(wake.path("generation").asLong() + 1, wake2.path("generation").asLong());
     String tail2 = wake2.path("streams").get(0).path("tail_offset").asText();
+    assertEquals("hooks/a", wake2.path("streams").get(0).path("path").asText());
     assertTrue(tail2.compareTo(tail) > 0);
     TestNodes.awaitGet(base + "__ds/subscriptions/hooks-test", Duration.ofSeconds(10),
         r -> r.body().contains("\"acked_offset\":\"" + tail2 + "\""));

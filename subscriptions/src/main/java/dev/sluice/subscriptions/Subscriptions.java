@@ -63,6 +63,7 @@ public final class Subscriptions implements SubscriptionHost {
   private final StreamGateway streams;
   private final SubscriptionSettings settings;
   private final StreamCatalog catalog;
+  private final Executor blockingIo;
   private final WebhookClient webhooks;
   private final WakeCoalescer coalescer;
   private final LocalWakes local = new LocalWakes();
@@ -78,7 +79,7 @@ public final class Subscriptions implements SubscriptionHost {
     this.streams = sluice.gateway();
     this.settings = settings;
     this.catalog = catalog;
-    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
+    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
         system.settings().config().getString("sluice.actors.blocking-io-dispatcher")));
     this.webhooks = new WebhookClient(system, blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
     this.coalescer = new WakeCoalescer(system.executionContext(), (id, ch) ->
@@ -169,6 +170,19 @@ public final class Subscriptions implements SubscriptionHost {
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> Map.copyOf(out));
   }
 
+  /** Tails of the paths that exist as streams now (the others are left out). */
+  private CompletionStage<Map<String, Long>> existingTails(Collection<String> paths) {
+    var out = new ConcurrentHashMap<String, Long>();
+    var all = new ArrayList<CompletableFuture<?>>();
+    for (String p : paths) {
+      all.add(streams.view(p, false).handle((v, err) -> {
+        if (err == null && v.info() != null) out.put(p, v.tail());
+        return null;
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> Map.copyOf(out));
+  }
+
   @Override
   public void appendWakeEvent(String wakeStream, String eventJson) {
     var cmd = new Commands.Append("application/json", Payloads.forContentType("application/json", Bytes.utf8(eventJson)),
@@ -237,13 +251,16 @@ public final class Subscriptions implements SubscriptionHost {
   CompletionStage<Reply> put(String id, SubscriptionSpec spec, String base) {
     String baseUrl = settings.publicUrl().isEmpty() ? base : settings.publicUrl();
     Glob glob = spec.glob();
-    List<String> backfill = new ArrayList<>();
-    if (glob != null) {
-      for (String p : catalog.paths()) {
-        if (glob.matches(p) && !p.equals(spec.wakeStream()) && !spec.streams().contains(p)) backfill.add(p);
-      }
-    }
-    return tails(spec.streams()).thenCompose(explicit -> tails(backfill).thenCompose(globTails ->
+    // A pattern backfills the streams that exist now at their tails (checklist §15).
+    CompletionStage<List<String>> backfill = glob == null ? CompletableFuture.completedFuture(List.of())
+        : CompletableFuture.supplyAsync(() -> {
+          List<String> out = new ArrayList<>();
+          for (String p : catalog.paths()) {
+            if (glob.matches(p) && !p.equals(spec.wakeStream()) && !spec.streams().contains(p)) out.add(p);
+          }
+          return out;
+        }, blockingIo);
+    return tails(spec.streams()).thenCompose(explicit -> backfill.thenCompose(this::existingTails).thenCompose(globTails ->
         key.thenCompose(k -> directory().<Done>ask(r -> new SubscriptionDirectory.Register(id, r), ASK))
             .thenCompose(d -> ask(id, r -> new SubscriptionEntity.Put(spec, baseUrl, explicit, globTails, r)))));
   }
