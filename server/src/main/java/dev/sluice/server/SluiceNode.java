@@ -8,6 +8,7 @@ import dev.sluice.cluster.NodeConfig;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
+import dev.sluice.http.SubscriptionRoutes;
 import dev.sluice.persistence.replicated.ReplicatedJournalSettings;
 import dev.sluice.persistence.replicated.Replication;
 import dev.sluice.persistence.rocksdb.RocksDbSettings;
@@ -18,7 +19,6 @@ import dev.sluice.server.ops.OpsSettings;
 import dev.sluice.server.ops.Readiness;
 import dev.sluice.server.ops.SluiceMetrics;
 import dev.sluice.server.ops.StreamInspector;
-import dev.sluice.subscriptions.SubscriptionRoutes;
 import dev.sluice.subscriptions.SubscriptionSettings;
 import dev.sluice.subscriptions.Subscriptions;
 import java.time.Duration;
@@ -115,7 +115,8 @@ public final class SluiceNode {
       var streams = SluiceStreams.start(system, storage.dataStore());
       var subSettings = SubscriptionSettings.fromConfig(config, http.host());
       Subscriptions subscriptions = subSettings.enabled()
-          ? Subscriptions.start(system, streams, subSettings, streamCatalog(storage)) : null;
+          ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.ofPersistenceIds(storage::persistenceIds))
+          : null;
       Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
@@ -147,12 +148,6 @@ public final class SluiceNode {
       system.terminate();
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /** Every stream path with a journal on this node: what a pattern subscription backfills. */
-  private static Subscriptions.StreamCatalog streamCatalog(RocksDbStorage storage) {
-    String prefix = "stream|"; // StreamEntity.persistenceId
-    return () -> storage.persistenceIds(prefix).stream().map(pid -> pid.substring(prefix.length())).toList();
   }
 
   /**

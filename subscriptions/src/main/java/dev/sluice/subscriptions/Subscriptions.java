@@ -56,6 +56,16 @@ public final class Subscriptions implements SubscriptionHost {
     Collection<String> paths();
 
     StreamCatalog NONE = List::of;
+
+    /**
+     * The streams among a journal's persistence ids: {@code idsWithPrefix} lists the ids that start
+     * with its argument (for Sluice's RocksDB storage, {@code RocksDbStorage::persistenceIds}).
+     */
+    static StreamCatalog ofPersistenceIds(Function<String, List<String>> idsWithPrefix) {
+      String prefix = dev.sluice.actors.stream.StreamEntity.persistenceId("x").id();
+      String streamPrefix = prefix.substring(0, prefix.length() - 1);
+      return () -> idsWithPrefix.apply(streamPrefix).stream().map(pid -> pid.substring(streamPrefix.length())).toList();
+    }
   }
 
   private final ActorSystem<?> system;
@@ -81,7 +91,7 @@ public final class Subscriptions implements SubscriptionHost {
     this.catalog = catalog;
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
         system.settings().config().getString("sluice.actors.blocking-io-dispatcher")));
-    this.webhooks = new WebhookClient(system, blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
+    this.webhooks = new WebhookClient(blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
     this.coalescer = new WakeCoalescer(system.executionContext(), (id, ch) ->
         entity(id).tell(new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone())));
   }
@@ -296,6 +306,89 @@ public final class Subscriptions implements SubscriptionHost {
 
   public CompletionStage<String> jwks() {
     return key.thenApply(SigningKey::jwksJson);
+  }
+
+  // ------------------------------------------------------------------ embedding API
+
+  /**
+   * Creates an embedded subscription {@code id} to the streams matching {@code pattern} (null for
+   * none; {@code *} one segment, {@code **} any) and/or {@code streams}; existing matching streams
+   * are linked at their tails. Idempotent: the same configuration again completes normally; a
+   * different one fails with {@link SubscriptionException} {@code SUBSCRIPTION_ALREADY_EXISTS}.
+   * Wakes are delivered to {@link #wakes} on this node, nowhere else.
+   */
+  public CompletionStage<Done> subscribe(String id, String pattern, List<String> streams) {
+    try {
+      if (!SubscriptionSpec.validId(id)) throw new SubscriptionSpec.Invalid("INVALID_REQUEST", "invalid subscription id: " + id);
+      if (pattern != null) Glob.compile(pattern);
+      for (String p : streams) {
+        String why = SubscriptionSpec.pathProblem(p);
+        if (why != null) throw new SubscriptionSpec.Invalid("INVALID_REQUEST", why);
+      }
+      if (pattern == null && streams.isEmpty()) throw new SubscriptionSpec.Invalid("INVALID_REQUEST", "a pattern or streams are required");
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new SubscriptionException(400, "INVALID_REQUEST", e.getMessage()));
+    }
+    var spec = new SubscriptionSpec(SubscriptionSpec.LOCAL, pattern, streams, null, null, SubscriptionSpec.DEFAULT_LEASE_MS, null);
+    return put(id, spec, "").thenApply(r -> {
+      Wake.check(r);
+      return Done.getInstance();
+    });
+  }
+
+  /** Deletes subscription {@code id}; its open {@link #wakes} sources fail. */
+  public CompletionStage<Done> unsubscribe(String id) {
+    return delete(id).thenApply(r -> {
+      Wake.check(r);
+      return Done.getInstance();
+    });
+  }
+
+  /**
+   * The wakes of embedded subscription {@code id} as they come: each element is a claimed wake
+   * (this source is the worker; one wake at a time per subscription across all its sources), to be
+   * {@linkplain Wake#ack() acked} when its streams are handled. Backpressured: no claim is made
+   * until the next element is pulled. Fails with {@link SubscriptionException} if the subscription
+   * does not exist or is deleted.
+   */
+  public org.apache.pekko.stream.javadsl.Source<Wake, org.apache.pekko.NotUsed> wakes(String id) {
+    String worker = "embedded-" + java.util.UUID.randomUUID();
+    return org.apache.pekko.stream.javadsl.Source.<Wake, org.apache.pekko.NotUsed>fromMaterializer((mat, attrs) -> {
+      var signal = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Long>>(new CompletableFuture<>());
+      Runnable off = local.listen(id, gen -> signal.get().complete(gen));
+      return org.apache.pekko.stream.javadsl.Source.repeat(Done.getInstance())
+          .mapAsync(1, x -> nextWake(id, worker, signal))
+          .watchTermination((m, done) -> {
+            done.whenComplete((d, err) -> off.run());
+            return org.apache.pekko.NotUsed.getInstance();
+          });
+    }).mapMaterializedValue(f -> org.apache.pekko.NotUsed.getInstance());
+  }
+
+  /** Claims the next wake; with nothing to claim, waits for the subscription's next wake (or re-looks after a while). */
+  private CompletionStage<Wake> nextWake(String id, String worker,
+                                         java.util.concurrent.atomic.AtomicReference<CompletableFuture<Long>> signal) {
+    // Listen before looking, so a wake that starts between the claim and the wait is not missed.
+    var next = new CompletableFuture<Long>();
+    signal.set(next);
+    return claimAs(id, worker).thenCompose(r -> {
+      if (r.status() == 200) {
+        try {
+          return CompletableFuture.completedFuture(new Wake(this, id, Json.MAPPER.readTree(r.body())));
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+      var e = SubscriptionException.of(r);
+      if (r.status() != 409) return CompletableFuture.failedFuture(e);
+      return next.completeOnTimeout(0L, 5, java.util.concurrent.TimeUnit.SECONDS).thenCompose(gen -> gen < 0
+          ? CompletableFuture.failedFuture(new SubscriptionException(404, "SUBSCRIPTION_NOT_FOUND", "subscription deleted"))
+          : nextWake(id, worker, signal));
+    });
+  }
+
+  private CompletionStage<Reply> claimAs(String id, String worker) {
+    return ask(id, r -> new SubscriptionEntity.Claim(worker, r));
   }
 
   /** For errors before any entity answers. */

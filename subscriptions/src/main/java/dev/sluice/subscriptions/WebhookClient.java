@@ -7,36 +7,32 @@ import dev.sluice.subscriptions.rules.SigningKey;
 import dev.sluice.subscriptions.rules.WebhookUrls;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.stream.Materializer;
 
 /**
- * Delivers webhook wakes (checklist §15 "Webhook delivery"): a signed JSON POST with Pekko HTTP's
- * client. Before each delivery the host's addresses are resolved and checked again, so a name that
- * resolves inside the network is refused even though its URL passed at creation. Thread-safe.
+ * Delivers webhook wakes (checklist §15 "Webhook delivery"): a signed JSON POST with the JDK's
+ * HTTP client (no Pekko HTTP in this module, so embedding applications keep one Pekko version).
+ * Before each delivery the host's addresses are resolved and checked again, so a name that
+ * resolves inside the network is refused even though its URL passed at creation. Redirects are not
+ * followed (they could lead anywhere). Thread-safe.
  */
 final class WebhookClient {
-  private final ActorSystem<?> system;
-  private final Http http;
-  private final Materializer mat;
+  private final HttpClient http;
   private final Executor blockingIo;
   private final Duration timeout;
   private final boolean allowLocalHttp;
   private final InstantSource clock;
 
-  WebhookClient(ActorSystem<?> system, Executor blockingIo, Duration timeout, boolean allowLocalHttp, InstantSource clock) {
-    this.system = system;
-    this.http = Http.get(system);
-    this.mat = Materializer.matFromSystem(system);
+  WebhookClient(Executor blockingIo, Duration timeout, boolean allowLocalHttp, InstantSource clock) {
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+        .executor(blockingIo).build();
     this.blockingIo = blockingIo;
     this.timeout = timeout;
     this.allowLocalHttp = allowLocalHttp;
@@ -47,17 +43,16 @@ final class WebhookClient {
     return CompletableFuture.supplyAsync(() -> addressProblem(url), blockingIo).thenCompose(problem -> {
       if (problem != null) return CompletableFuture.completedFuture(new Delivery(false, false, problem));
       String sig = key.signatureHeader(body, clock.millis() / 1000);
-      var req = HttpRequest.POST(url).withEntity(ContentTypes.APPLICATION_JSON, body)
-          .addHeader(RawHeader.create("Webhook-Signature", sig));
-      return http.singleRequest(req)
-          .thenCompose(resp -> resp.entity().toStrict(timeout.toMillis(), mat).thenApply(strict -> {
-            int status = resp.status().intValue();
-            if (status < 200 || status >= 300) return new Delivery(false, false, "HTTP " + status);
-            return new Delivery(true, isDone(strict.getData().utf8String()), null);
-          }))
-          .toCompletableFuture()
-          .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-          .exceptionally(err -> new Delivery(false, false, String.valueOf(err)));
+      var req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+          .header("Content-Type", "application/json")
+          .header("Webhook-Signature", sig)
+          .POST(HttpRequest.BodyPublishers.ofString(body))
+          .build();
+      return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(resp -> {
+        int status = resp.statusCode();
+        if (status < 200 || status >= 300) return new Delivery(false, false, "HTTP " + status);
+        return new Delivery(true, isDone(resp.body()), null);
+      });
     }).exceptionally(err -> new Delivery(false, false, String.valueOf(err)));
   }
 
@@ -81,7 +76,7 @@ final class WebhookClient {
   private static boolean isDone(String body) {
     try {
       JsonNode n = Json.MAPPER.readTree(body);
-      return n != null && n.path("done").asBoolean(false) && n.path("done").isBoolean();
+      return n != null && n.path("done").isBoolean() && n.path("done").asBoolean();
     } catch (Exception e) {
       return false;
     }

@@ -272,7 +272,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     if (type.equals(SubscriptionSpec.WEBHOOK) && !deliveryInFlight && !timers.isTimerActive("lease")
         && !timers.isTimerActive("deliver")) {
       ctx.getSelf().tell(new Deliver(s.generation));
-    } else if (type.equals(SubscriptionSpec.PULL_WAKE)) {
+    } else if (!type.equals(SubscriptionSpec.WEBHOOK)) {
       if (s.holder != null) {
         long left = Math.max(0, s.leaseUntilMillis - clock.millis());
         timers.startSingleTimer("lease", new LeaseExpired(s.generation), Duration.ofMillis(left));
@@ -338,7 +338,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   /** Nobody finished the wake in time: it ends, and a new generation starts if data is still pending. */
   private Effect<SubEvent, SubState> leaseExpired(SubState s, long generation) {
     if (!s.exists() || s.wakeId == null || s.generation != generation) return Effect().none();
-    if (s.spec.type().equals(SubscriptionSpec.PULL_WAKE) && s.claimedAt(clock.millis())) {
+    if (!s.spec.type().equals(SubscriptionSpec.WEBHOOK) && s.claimedAt(clock.millis())) {
       timers.startSingleTimer("lease", new LeaseExpired(generation), Duration.ofMillis(s.leaseUntilMillis - clock.millis()));
       return Effect().none();
     }
@@ -348,7 +348,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   // ------------------------------------------------------------------ claims, acks, callbacks
 
   private Effect<SubEvent, SubState> claim(SubState s, Claim c, boolean refreshed) {
-    if (!s.spec.type().equals(SubscriptionSpec.PULL_WAKE)) {
+    if (s.spec.type().equals(SubscriptionSpec.WEBHOOK)) {
       return Effect().none().thenRun(x -> c.replyTo().tell(new Reply(400, Json.error("INVALID_REQUEST", "subscription is not pull-wake"))));
     }
     long now = clock.millis();

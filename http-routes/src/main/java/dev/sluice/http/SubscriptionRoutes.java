@@ -1,4 +1,4 @@
-package dev.sluice.subscriptions;
+package dev.sluice.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
+import dev.sluice.subscriptions.Subscriptions;
 import dev.sluice.subscriptions.entity.SubscriptionEntity.Reply;
 import dev.sluice.subscriptions.rules.Json;
 import dev.sluice.subscriptions.rules.SubscriptionSpec;
