@@ -17,7 +17,13 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Wake {
   /** A linked stream: {@code ackedOffset} is {@code "-1"} before its first ack. */
-  public record WakeStream(String path, String ackedOffset, String tailOffset, boolean hasPending) {}
+  public record WakeStream(String path, String ackedOffset, String tailOffset, boolean hasPending) {
+    /** The byte position to read from: just past the acked offset (0 before the first ack). */
+    public long readFrom() {
+      var o = dev.sluice.core.protocol.Offset.parseOrNull(ackedOffset);
+      return o == null ? 0 : o.position();
+    }
+  }
 
   private final Subscriptions subs;
   private final String subscriptionId;
