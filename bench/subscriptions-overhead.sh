@@ -48,9 +48,12 @@ curl -sf "$URL/health" >/dev/null || { echo "server did not start; see $OUT/serv
 bench() { # label name duration warmup
   SLUICE_NO_BUILD=1 "$ROOT/bin/sluice-bench" --scenario append --url "$URL" --streams 100 --connections 64 \
     --duration "$3" --warmup "$4" --pid "$SERVER_PID" --label "$1" --name "$2" --out "$OUT" --quiet > "$OUT/$2.log" 2>&1
-  node -e 'const r=require(process.argv[1]); const v=k=>(r.metrics.find(m=>m.key===k)||{}).value;
-    console.log(`appends/s=${Math.round(v("throughput"))} p50=${v("p50")}ms p99=${v("p99")}ms errors=${v("errors") ?? 0}`)' \
-    "$OUT/$2.json" 2>/dev/null || tail -3 "$OUT/$2.log"
+  # Server CPU per append is printed too: on a shared machine it drifts less than appends/s.
+  node -e 'const r=require(process.argv[1]); const v=k=>(r.metrics.find(m=>m.key===k)||{}).value; const p=r.params;
+    console.log(`appends/s=${Math.round(v("throughput"))} p50=${v("p50").toFixed(2)}ms p99=${v("p99").toFixed(1)}ms`
+      + ` server_cores=${p.cpu_server_cores} other_cores=${p.cpu_other_cores}`
+      + ` server_cpu_us_per_append=${Math.round(p.cpu_server_cores / v("throughput") * 1e6)} errors=${v("errors")}`)' \
+    "$OUT/$1--$2.json" 2>/dev/null || tail -3 "$OUT/$2.log"
 }
 subs() { # PUT|DELETE
   for i in $(seq 1 "$SUBS"); do
