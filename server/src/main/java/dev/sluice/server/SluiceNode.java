@@ -114,7 +114,11 @@ public final class SluiceNode {
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
       var subSettings = SubscriptionSettings.fromConfig(config, http.host());
-      Subscriptions subscriptions = subSettings.enabled()
+      // Subscriptions index stream changes per node: on a replicated cluster a stream owned by another
+      // node than its subscription's would not wake it, so they are served on single nodes only (README).
+      boolean subsOn = subSettings.enabled() && !ClusterSettings.replicated(config);
+      if (subSettings.enabled() && !subsOn) log.info("Subscriptions (__ds) are off: not yet supported on a replicated cluster");
+      Subscriptions subscriptions = subsOn
           ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.ofPersistenceIds(storage::persistenceIds))
           : null;
       Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();

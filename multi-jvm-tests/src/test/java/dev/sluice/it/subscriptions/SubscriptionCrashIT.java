@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * A pull-wake subscription survives {@code kill -9} (issue 10): with one wake acked, one claimed
  * (its lease running) and a stream with unacked data, the node is killed and restarted on the same
  * data dir. Afterwards the acked offset is still acked (never offered again as new), the lease still
- * fences other workers, the holder's token still works, and the unacked data is still pending.
+ * fences other workers, the holder's token still works, the unacked data is still pending, and
+ * streams created after the restart still match the pattern.
  */
 class SubscriptionCrashIT {
   private static final String SUB = "__ds/subscriptions/crash-pull";
@@ -89,6 +90,13 @@ class SubscriptionCrashIT {
       var stale = ack(c, claim1, "jobs/a", t1, true);
       assertEquals(409, stale.status());
       assertEquals("FENCED", stale.json().path("error").path("code").asText());
+
+      // The restarted node indexed the subscription again: a stream created now is picked up.
+      assertEquals(201, c.put("jobs/c", "{\"n\":4}").status());
+      c.await(SUB, s -> {
+        JsonNode link = SubsHttp.stream(s.get("streams"), "jobs/c");
+        return link != null && link.path("has_pending").asBoolean();
+      }, "jobs/c linked after the restart");
     }
   }
 
