@@ -8,6 +8,9 @@ def log = new File(basedir, 'build.log').text
   'tail: {"role":"user","text":"hello"}',
   'tail: {"role":"agent","text":"hi"}',
   'done: agents/session-',
+  'woken: inbox-',
+  'task: [{"task":"summarize"}]',
+  'acked; more work pending: false',
   'BUILD SUCCESS',
 ].each { expected ->
   if (!log.contains(expected)) throw new AssertionError("the example's output lacks: " + expected)

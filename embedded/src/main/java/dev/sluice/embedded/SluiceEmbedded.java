@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.persistence.rocksdb.RocksDbStorage;
+import dev.sluice.subscriptions.SubscriptionSettings;
+import dev.sluice.subscriptions.Subscriptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -44,10 +46,12 @@ public final class SluiceEmbedded implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final SluiceStreams streams;
+  private final Subscriptions subscriptions;
 
-  private SluiceEmbedded(ActorSystem<Void> system, SluiceStreams streams) {
+  private SluiceEmbedded(ActorSystem<Void> system, SluiceStreams streams, Subscriptions subscriptions) {
     this.system = system;
     this.streams = streams;
+    this.subscriptions = subscriptions;
   }
 
   /** Starts Sluice with its data in {@code dataDir} (created if missing; one running node per directory). */
@@ -69,8 +73,13 @@ public final class SluiceEmbedded implements AutoCloseable {
     try {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      SluiceStreams streams = SluiceStreams.start(system, RocksDbStorage.get(system).dataStore());
-      return new SluiceEmbedded(system, streams);
+      RocksDbStorage storage = RocksDbStorage.get(system);
+      SluiceStreams streams = SluiceStreams.start(system, storage.dataStore());
+      // No HTTP server here: plain-http webhooks to localhost only if the application turns them on.
+      var subSettings = SubscriptionSettings.fromConfig(config, "");
+      Subscriptions subscriptions = subSettings.enabled() ? Subscriptions.start(system, streams, subSettings,
+          Subscriptions.StreamCatalog.ofPersistenceIds(storage::persistenceIds)) : null;
+      return new SluiceEmbedded(system, streams, subscriptions);
     } catch (RuntimeException | Error e) {
       // The system's threads would keep the JVM alive after the caller's main method has failed.
       system.terminate();
@@ -119,6 +128,15 @@ public final class SluiceEmbedded implements AutoCloseable {
   /** The streams API: create, append, read, tail, close, fork, delete. */
   public SluiceStreams streams() {
     return streams;
+  }
+
+  /**
+   * Subscriptions (README "Subscriptions"): wakes when any stream of a pattern or list changes, as a
+   * {@code Source} ({@link Subscriptions#subscribe}, {@link Subscriptions#wakes}); null when
+   * {@code sluice.subscriptions.enabled} is off.
+   */
+  public Subscriptions subscriptions() {
+    return subscriptions;
   }
 
   /** The actor system Sluice runs in (to run a tail's {@code Source}, or the application's own actors). */

@@ -62,6 +62,17 @@ class ReadmeEmbeddingTest {
   }
 
   @Test
+  void theSubscriptionsSnippetIsTheSubscribedExamplesMainClass() throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int start = readme.indexOf("## Subscriptions");
+    assertTrue(start >= 0, "README has no Subscriptions section");
+    int end = readme.indexOf("\n## ", start + 1);
+    var java = blocks(readme.substring(start, end < 0 ? readme.length() : end), "java");
+    assertEquals(1, java.size(), "one Java snippet");
+    assertEquals(Files.readString(EXAMPLE.resolve("src/main/java/example/SubscribedAgent.java")), java.get(0));
+  }
+
+  @Test
   void theCoordinatesAreThoseOfThisBuildAndTheExampleUsesThem() throws IOException {
     var xml = blocks(section(), "xml");
     assertEquals(1, xml.size(), "one dependency snippet");

@@ -55,8 +55,11 @@ public final class StreamRoutes {
   private final HealthProbe health;
   private final ExceptionHandler exceptionHandler = exceptionHandler();
   private final RejectionHandler rejectionHandler = rejectionHandler();
+  /** The reserved {@code __ds} control API, tried before stream handling; rejects what it does not serve. */
+  private final Route reserved;
 
-  private StreamRoutes(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health) {
+  private StreamRoutes(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health, Route reserved) {
+    this.reserved = Objects.requireNonNull(reserved, "reserved");
     Objects.requireNonNull(gateway, "gateway");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(clock, "clock");
@@ -86,7 +89,17 @@ public final class StreamRoutes {
 
   /** The complete route, with {@code GET /health} answering from {@code health}. */
   public static Route create(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health) {
-    return new StreamRoutes(gateway, settings, clock, health).route();
+    return new StreamRoutes(gateway, settings, clock, health, reject()).route();
+  }
+
+  /**
+   * The complete route with the reserved control API ({@code /v1/stream/__ds/...}, checklist §0
+   * "Reserved prefix", §15) routed before stream handling, inside the same security headers and
+   * error handling.
+   */
+  public static Route create(StreamGateway gateway, HttpSettings settings, InstantSource clock, HealthProbe health,
+                             Route reserved) {
+    return new StreamRoutes(gateway, settings, clock, health, reserved).route();
   }
 
   private Route route() {
@@ -95,6 +108,7 @@ public final class StreamRoutes {
       return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, () -> concat(
           options.route(),
           path("health", () -> get(() -> extractRequest(r -> complete(health())))),
+          reserved,
           extractUri(uri -> StreamPaths.target(uri).map(this::streamRoute).orElseGet(() -> reject())))));
     }));
   }

@@ -8,6 +8,7 @@ import dev.sluice.cluster.NodeConfig;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
+import dev.sluice.http.SubscriptionRoutes;
 import dev.sluice.persistence.replicated.ReplicatedJournalSettings;
 import dev.sluice.persistence.replicated.Replication;
 import dev.sluice.persistence.rocksdb.RocksDbSettings;
@@ -19,6 +20,8 @@ import dev.sluice.server.ops.QuorumGatedGateway;
 import dev.sluice.server.ops.Readiness;
 import dev.sluice.server.ops.SluiceMetrics;
 import dev.sluice.server.ops.StreamInspector;
+import dev.sluice.subscriptions.SubscriptionSettings;
+import dev.sluice.subscriptions.Subscriptions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
@@ -54,9 +57,11 @@ public final class SluiceNode {
   private final SluiceStreams streams;
   private final String managementUrl;
   private final SluiceMetrics metrics;
+  private final Subscriptions subscriptions;
 
   private SluiceNode(ActorSystem<Void> system, ServerBinding binding, SluiceStreams streams, String managementUrl,
-                     SluiceMetrics metrics) {
+                     SluiceMetrics metrics, Subscriptions subscriptions) {
+    this.subscriptions = subscriptions;
     this.system = system;
     this.binding = binding;
     this.streams = streams;
@@ -73,6 +78,7 @@ public final class SluiceNode {
    */
   public static void checkSettings(Config nodeConfig) {
     HttpSettings.fromConfig(nodeConfig);
+    SubscriptionSettings.fromConfig(nodeConfig, HttpSettings.fromConfig(nodeConfig).host());
     ClusterSettings.fromConfig(nodeConfig);
     OpsSettings.fromConfig(nodeConfig);
     RocksDbSettings.fromConfig(nodeConfig);
@@ -110,6 +116,15 @@ public final class SluiceNode {
         CrashedPeerDowning.start(system, config, config.getString("sluice.actors.blocking-io-dispatcher"));
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
+      var subSettings = SubscriptionSettings.fromConfig(config, http.host());
+      // Subscriptions index stream changes per node: on a replicated cluster a stream owned by another
+      // node than its subscription's would not wake it, so they are served on single nodes only (README).
+      boolean subsOn = subSettings.enabled() && !ClusterSettings.replicated(config);
+      if (subSettings.enabled() && !subsOn) log.info("Subscriptions (__ds) are off: not yet supported on a replicated cluster");
+      Subscriptions subscriptions = subsOn
+          ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.ofPersistenceIds(storage::persistenceIds))
+          : null;
+      Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
       SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system) : null;
@@ -121,7 +136,7 @@ public final class SluiceNode {
       }
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
-          StreamRoutes.create(gated, http, InstantSource.system(), readiness::problems));
+          StreamRoutes.create(gated, http, InstantSource.system(), readiness::problems, reserved));
       var route = metrics != null ? metrics.instrument(routes) : routes;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
@@ -138,7 +153,7 @@ public final class SluiceNode {
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
-        return new SluiceNode(system, binding, streams, mgmt, metrics);
+        return new SluiceNode(system, binding, streams, mgmt, metrics, subscriptions);
       })).whenComplete((n, err) -> {
         if (err != null) system.terminate();
       });
@@ -178,6 +193,11 @@ public final class SluiceNode {
 
   public SluiceStreams streams() {
     return streams;
+  }
+
+  /** The node's subscriptions (checklist §15), or null when {@code sluice.subscriptions.enabled} is off. */
+  public Subscriptions subscriptions() {
+    return subscriptions;
   }
 
   /** pekko-management's base URL ({@code /alive}, {@code /ready}, ...), or null when it is not served. */

@@ -143,6 +143,16 @@ public final class TailHub {
 
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  /** Told of every change published on this node (subscriptions' match index); null: none. */
+  private volatile java.util.function.BiConsumer<String, TailUpdate> changeListener;
+
+  /**
+   * Registers the one listener told of every published change, before the path's readers are
+   * woken. It runs on the stream entity's thread, so it must only do a cheap lookup and hand off.
+   */
+  public void setChangeListener(java.util.function.BiConsumer<String, TailUpdate> listener) {
+    this.changeListener = listener;
+  }
 
   /** Registers for the next change of {@code path}; see {@link Waiter}. */
   public Waiter listen(String path) {
@@ -191,6 +201,8 @@ public final class TailHub {
    * streams with live readers cost memory; their next reader asks the entity once.
    */
   public void publish(String path, TailUpdate update) {
+    var listener = changeListener;
+    if (listener != null) listener.accept(path, update);
     Slot slot = slots.get(path);
     if (slot == null) return;
     Set<Waiter> woken;

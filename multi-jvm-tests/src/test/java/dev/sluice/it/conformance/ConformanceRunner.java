@@ -60,6 +60,14 @@ final class ConformanceRunner {
 
   /** Runs the suite against {@code baseUrl}; logs go to {@code target/it-logs/<label>-vitest.log} and {@code -report.json}. */
   static Run run(String label, String baseUrl) throws IOException {
+    return run(label, baseUrl, false);
+  }
+
+  /**
+   * As {@link #run(String, String)}; {@code subscriptions} also runs the suite's "Reserved
+   * subscription APIs" tests (checklist §15), which the suite skips unless asked.
+   */
+  static Run run(String label, String baseUrl, boolean subscriptions) throws IOException {
     Path dir = ItEnv.conformanceDir();
     Path logs = ItEnv.logDir();
     Path report = logs.resolve(label + "-report.json").toAbsolutePath();
@@ -77,6 +85,7 @@ final class ConformanceRunner {
     env.put("CI", "true");
     env.put("NO_COLOR", "1");
     env.put("FORCE_COLOR", "0");
+    if (subscriptions) env.put("DS_CONF_SUBSCRIPTIONS", "1");
     return new Run(Exec.run(cmd, dir, env, vitestLog, SUITE_TIMEOUT), report, vitestLog);
   }
 

@@ -1,8 +1,12 @@
 package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.core.spi.StreamDataStore;
+import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.JournalStore;
 import dev.sluice.persistence.store.SnapshotStorage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.AbstractExtensionId;
@@ -86,6 +90,29 @@ public final class RocksDbStorage implements Extension {
   /** Identity of this database, created with it; a new disk or wiped directory gets a new one. */
   public UUID diskUuid() {
     return handle.diskUuid();
+  }
+
+  /**
+   * The persistence ids with a journal on this node that start with {@code prefix} (for example
+   * {@code "stream|"}: every stream, deleted ones included), in key order. A scan of the
+   * {@code meta} column family (one key per id, {@code KeyLayout}): for rare listings such as a
+   * pattern subscription's backfill, never per request. Blocks; call it off the request threads.
+   */
+  public List<String> persistenceIds(String prefix) {
+    return handle.read(db -> {
+      var out = new ArrayList<String>();
+      try (var it = db.newIterator(handle.column(Column.META))) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          byte[] k = it.key();
+          if (k.length < 4) continue;
+          int len = ((k[2] & 0xff) << 8) | (k[3] & 0xff);
+          if (k.length < 4 + len) continue;
+          String pid = new String(k, 4, len, StandardCharsets.UTF_8);
+          if (pid.startsWith(prefix)) out.add(pid);
+        }
+      }
+      return out;
+    });
   }
 
   /** Read side of the {@code data} column family. */
