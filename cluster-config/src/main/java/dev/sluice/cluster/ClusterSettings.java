@@ -19,6 +19,7 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
       }
     }
     String host = root.getString("sluice.cluster.host");
+    CrashDowningSettings.fromConfig(root); // checked at start like every other cluster key
     for (String s : seeds) {
       if (!replicated(root) && !s.equals(host + ":" + port)) {
         throw new IllegalArgumentException(MULTI_NODE_UNSUPPORTED + " (sluice.cluster.seed-nodes names " + s + ")");

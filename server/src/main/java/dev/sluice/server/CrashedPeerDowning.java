@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.cluster.CrashDowningSettings;
 import dev.sluice.cluster.CrashedPeers;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -52,20 +53,17 @@ final class CrashedPeerDowning {
 
   /** Starts the actor if {@code sluice.cluster.crash-downing.enabled}. */
   static void start(ActorSystem<?> system, Config config, String blockingDispatcher) {
-    Config c = config.getConfig("sluice.cluster.crash-downing");
     String off = offBecause(config);
     if (off != null) {
       LOG.info("Crash downing is off: {}", off);
       return;
     }
-    Duration interval = c.getDuration("interval");
-    int timeoutMs = (int) c.getDuration("connect-timeout").toMillis();
-    int refusals = c.getInt("refusals");
+    CrashDowningSettings settings = CrashDowningSettings.fromConfig(config);
+    Duration interval = settings.interval();
+    int timeoutMs = (int) settings.connectTimeout().toMillis();
+    int refusals = settings.refusals();
     // Probes leave from where Artery's own outbound connections do (empty: the system's choice).
     String source = config.getString("pekko.remote.artery.advanced.tcp.outbound-client-hostname");
-    if (interval.isNegative() || interval.isZero() || timeoutMs <= 0 || refusals < 1) {
-      throw new IllegalArgumentException("sluice.cluster.crash-downing: interval and connect-timeout must be > 0, refusals >= 1");
-    }
     system.systemActorOf(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
       Executor io = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(blockingDispatcher));
@@ -75,7 +73,7 @@ final class CrashedPeerDowning {
 
   /** Why crash downing does not run with {@code config}, or null when it does. */
   static String offBecause(Config config) {
-    if (!config.getBoolean("sluice.cluster.crash-downing.enabled")) return "sluice.cluster.crash-downing.enabled = off";
+    if (!CrashDowningSettings.fromConfig(config).enabled()) return "sluice.cluster.crash-downing.enabled = off";
     String transport = config.getString("pekko.remote.artery.transport");
     // A bare connect-and-close is silent on plain TCP; over TLS every probe would be a failed
     // handshake in the peer's log. Such clusters keep the failure detector's path.
