@@ -18,7 +18,6 @@ import dev.sluice.server.ops.OpsSettings;
 import dev.sluice.server.ops.Readiness;
 import dev.sluice.server.ops.SluiceMetrics;
 import dev.sluice.server.ops.StreamInspector;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -76,6 +75,7 @@ public final class SluiceNode {
     OpsSettings.fromConfig(nodeConfig);
     RocksDbSettings.fromConfig(nodeConfig);
     ActorsSettings.fromConfig(nodeConfig);
+    ShutdownSettings.fromConfig(nodeConfig);
     if (ClusterSettings.replicated(nodeConfig)) {
       ReplicationSettings.fromConfig(nodeConfig);
       String journal = "sluice.persistence.replicated-journal";
@@ -89,9 +89,11 @@ public final class SluiceNode {
     HttpSettings http = HttpSettings.fromConfig(nodeConfig);
     ClusterSettings clusterSettings = ClusterSettings.fromConfig(nodeConfig);
     OpsSettings ops = OpsSettings.fromConfig(nodeConfig);
-    Config config = ops.applyTo(nodeConfig, http.host());
+    ShutdownSettings shutdown = ShutdownSettings.fromConfig(nodeConfig);
+    Config config = shutdown.applyTo(ops.applyTo(nodeConfig, http.host()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
+      if (config.getBoolean("pekko.coordinated-shutdown.exit-jvm")) ShutdownBound.install(system, shutdown.timeout());
       var cluster = Cluster.get(system);
       if (clusterSettings.singleNode()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
       var storage = RocksDbStorage.get(system);
@@ -120,12 +122,13 @@ public final class SluiceNode {
       else log.info("Serving {}", connections.describe());
       var serverSettings = ServerSettings.create(system.classicSystem()).withMaxConnections(connections.connections());
       // Materialized once per connection: each gets its own request-head timer.
-      var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
+      var drain = new ConnectionDrain();
+      var handler = drain.around(RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout()));
       return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
           .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
         // SluiceStreams.start registered the release of live readers in the same phase (service-unbind):
         // a long-poll whose client left would otherwise hold "service-requests-done" until its timeout.
-        binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+        addHttpShutdown(system, binding, drain, shutdown);
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
@@ -137,6 +140,24 @@ public final class SluiceNode {
       system.terminate();
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Stops the HTTP server without resetting a client (README "Shutdown"): stop accepting and start
+   * the drain together with the release of live readers; then wait for the connections to close,
+   * and only then let pekko-http's terminate cut what is still busy after the drain timeout.
+   */
+  private static void addHttpShutdown(ActorSystem<?> system, ServerBinding binding, ConnectionDrain drain, ShutdownSettings shutdown) {
+    var cs = CoordinatedShutdown.get(system);
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-http-unbind", () -> {
+      drain.begin();
+      return binding.unbind();
+    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "sluice-http-drain", () ->
+        drain.awaitClosed(shutdown.drainTimeout()).thenCompose(left -> {
+          if (left > 0) log.warn("{} HTTP connection(s) still busy after sluice.shutdown.drain-timeout ({}); closing them", left, shutdown.drainTimeout());
+          return binding.terminate(ShutdownSettings.CUT_CONNECTIONS);
+        }).thenApply(t -> Done.getInstance()));
   }
 
   /**
