@@ -76,6 +76,7 @@ public final class SluiceNode {
     RocksDbSettings.fromConfig(nodeConfig);
     ActorsSettings.fromConfig(nodeConfig);
     ShutdownSettings.fromConfig(nodeConfig);
+    nodeConfig.getBoolean("sluice.access-log.enabled");
     if (ClusterSettings.replicated(nodeConfig)) {
       ReplicationSettings.fromConfig(nodeConfig);
       String journal = "sluice.persistence.replicated-journal";
@@ -115,7 +116,8 @@ public final class SluiceNode {
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
           StreamRoutes.create(streams.gateway(), http, InstantSource.system(), readiness::problems));
-      var route = metrics != null ? metrics.instrument(routes) : routes;
+      var instrumented = metrics != null ? metrics.instrument(routes) : routes;
+      var route = config.getBoolean("sluice.access-log.enabled") ? AccessLog.around(instrumented) : instrumented;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
       if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
