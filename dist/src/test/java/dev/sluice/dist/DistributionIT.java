@@ -74,7 +74,7 @@ class DistributionIT {
     int managementPort = freePort();
     Path log = root.resolve("node.log");
     ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--host", "127.0.0.1", "--port", "0",
-        "--management-port", Integer.toString(managementPort), "--data-dir", "data", "--long-poll-timeout", "1s")
+        "--management-port", Integer.toString(managementPort), "--data-dir", "data", "--long-poll-timeout", "1s", "--access-log", "on")
         .directory(cwd.toFile()).redirectError(log.toFile());
     pb.environment().putAll(env);
     Process node = pb.start();
@@ -101,6 +101,7 @@ class DistributionIT {
       assertTrue(node.waitFor(60, TimeUnit.SECONDS), "node did not exit within 60 s of SIGTERM; log " + log);
       String output = Files.readString(log);
       assertFalse(output.contains("Exception"), "exceptions in the node's log:\n" + output);
+      assertTrue(output.contains("sluice.access - POST /v1/stream/smoke " + appended + " "), "no access log line:\n" + output);
     } finally {
       node.destroyForcibly();
     }
