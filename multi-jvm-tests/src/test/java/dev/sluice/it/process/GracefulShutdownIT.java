@@ -24,7 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -42,10 +47,17 @@ import org.junit.jupiter.api.Timeout;
 class GracefulShutdownIT {
   static final int LONG_POLLS = 6;
   static final int SSE_READERS = 6;
+  static final int APPENDERS = 4;
   static final int ROUNDS = 3;
   /** Long enough that no long-poll times out by itself while the test sets up. */
   static final Duration LONG_POLL_TIMEOUT = Duration.ofSeconds(60);
   static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(10);
+  /** Readers and writers block on their sockets: one thread each, never a small shared pool. */
+  private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "graceful-shutdown-client");
+    t.setDaemon(true);
+    return t;
+  });
   private static final Pattern LIVE = Pattern.compile("^sluice_live_readers\\{mode=\"([a-z-]+)\"} ([0-9.]+)$", Pattern.MULTILINE);
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -62,13 +74,27 @@ class GracefulShutdownIT {
           .longPollTimeout(LONG_POLL_TIMEOUT).jvmOpts("-Dsluice.shutdown.timeout=" + SHUTDOWN_BOUND.toSeconds() + "s").start()));
     }
     List<NodeProcess> nodes = new ArrayList<>();
+    List<Set<String>> acked = new ArrayList<>();
+    List<CompletableFuture<NodeProcess>> restarted = new ArrayList<>();
     try {
       for (var s : starting) nodes.add(s.get(120, TimeUnit.SECONDS));
       for (int round = 1; round <= ROUNDS; round++) {
-        shutDownWithReaders(round, nodes.get(round - 1));
+        acked.add(shutDownWithReaders(round, nodes.get(round - 1)));
+      }
+      // Appends in flight at SIGTERM were finished, not dropped: every acknowledged one is there
+      // after a restart on the same data directory.
+      for (var n : nodes) {
+        restarted.add(CompletableFuture.supplyAsync(() -> NodeProcess.builder("GracefulShutdownIT-restart", n.dataDir()).start()));
+      }
+      for (int round = 1; round <= ROUNDS; round++) {
+        NodeProcess again = restarted.get(round - 1).get(120, TimeUnit.SECONDS);
+        String content = readAll(again.streamUri("appends-" + round));
+        List<String> lost = acked.get(round - 1).stream().filter(t -> !content.contains(t)).toList();
+        assertTrue(lost.isEmpty(), "round " + round + ": acknowledged appends missing after the restart: " + lost);
       }
     } finally {
       for (var s : starting) s.thenAccept(NodeProcess::close);
+      for (var s : restarted) s.thenAccept(NodeProcess::close);
     }
   }
 
@@ -113,7 +139,22 @@ class GracefulShutdownIT {
     fail("node 0 did not see its killed peer unreachable within 30 s: " + seen);
   }
 
-  private void shutDownWithReaders(int round, NodeProcess node) throws Exception {
+  /** The stream's whole content, following Stream-Next-Offset until Stream-Up-To-Date. */
+  private String readAll(URI stream) throws Exception {
+    StringBuilder all = new StringBuilder();
+    String offset = "-1";
+    for (int i = 0; i < 1000; i++) {
+      HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(stream + "?offset=" + offset)));
+      assertEquals(200, r.statusCode(), r.body());
+      all.append(r.body());
+      offset = r.headers().firstValue("Stream-Next-Offset").orElseThrow();
+      if (r.headers().firstValue("Stream-Up-To-Date").orElse("").equals("true")) return all.toString();
+    }
+    throw new AssertionError("stream " + stream + " never up to date");
+  }
+
+  /** @return the appends acknowledged by the node during the round */
+  private Set<String> shutDownWithReaders(int round, NodeProcess node) throws Exception {
     URI stream = node.streamUri("shutdown-" + round);
     assertEquals(201, send(HttpRequest.newBuilder(stream).header("Content-Type", "text/plain")
         .PUT(HttpRequest.BodyPublishers.ofString("first"))).statusCode());
@@ -124,6 +165,11 @@ class GracefulShutdownIT {
     for (int i = 0; i < LONG_POLLS; i++) readers.add(Ending.read(stream, "offset=" + tail + "&live=long-poll"));
     for (int i = 0; i < SSE_READERS; i++) readers.add(Ending.read(stream, "offset=" + tail + "&live=sse"));
     awaitLiveReaders(node, readers);
+    // Appends go to another stream: the parked readers must see no data, only the shutdown.
+    URI appendStream = node.streamUri("appends-" + round);
+    assertEquals(201, send(HttpRequest.newBuilder(appendStream).header("Content-Type", "text/plain")
+        .PUT(HttpRequest.BodyPublishers.noBody())).statusCode());
+    Appenders appenders = Appenders.start(http, appendStream, round, APPENDERS);
 
     long t0 = System.nanoTime();
     node.signalTerm();
@@ -136,10 +182,53 @@ class GracefulShutdownIT {
     long readersMillis = (System.nanoTime() - t0) / 1_000_000;
     boolean exited = node.awaitExit(SHUTDOWN_BOUND.plusSeconds(5));
     long millis = (System.nanoTime() - t0) / 1_000_000;
-    System.out.printf("graceful-shutdown: round %d: %d readers ended within %d ms, exit after %d ms (%s), problems %s%n",
-        round, readers.size(), readersMillis, millis, node.status(), problems);
+    appenders.awaitStopped();
+    System.out.printf("graceful-shutdown: round %d: %d readers ended within %d ms, exit after %d ms (%s), problems %s,"
+        + " %d appends acknowledged%n", round, readers.size(), readersMillis, millis, node.status(), problems, appenders.acked.size());
     assertTrue(problems.isEmpty(), "round " + round + ": readers did not end cleanly: " + problems + "\nlog " + node.logFile());
     assertTrue(exited, "round " + round + ": still running " + millis + " ms after SIGTERM; log " + node.logFile());
+    return appenders.acked;
+  }
+
+  /**
+   * Writers appending unique tokens, one request at a time each, until the node stops answering
+   * them (a refusal, a closed connection): so appends are in flight when SIGTERM arrives.
+   */
+  private static final class Appenders {
+    final Set<String> acked = ConcurrentHashMap.newKeySet();
+    final List<CompletableFuture<Void>> loops = new ArrayList<>();
+
+    static Appenders start(HttpClient http, URI stream, int round, int count) throws InterruptedException {
+      Appenders a = new Appenders();
+      CountDownLatch running = new CountDownLatch(count);
+      for (int w = 0; w < count; w++) {
+        int writer = w;
+        a.loops.add(CompletableFuture.runAsync(() -> {
+          for (int seq = 0; ; seq++) {
+            String token = "|r" + round + "w" + writer + "s" + seq + "|";
+            try {
+              int status = http.send(HttpRequest.newBuilder(stream).header("Content-Type", "text/plain")
+                  .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(token)).build(),
+                  HttpResponse.BodyHandlers.discarding()).statusCode();
+              if (status / 100 != 2) return;
+              a.acked.add(token);
+              if (seq == 0) running.countDown();
+            } catch (IOException e) {
+              return;
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }, BLOCKING));
+      }
+      assertTrue(running.await(30, TimeUnit.SECONDS), "appenders not all running within 30 s");
+      return a;
+    }
+
+    void awaitStopped() throws Exception {
+      CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
   }
 
   /** Until the node reports every reader waiting (metrics), or one of them already ended. */
@@ -212,7 +301,7 @@ class GracefulShutdownIT {
         } catch (IOException | RuntimeException e) {
           return new Ending(status, next, complete, null, e.toString());
         }
-      });
+      }, BLOCKING);
     }
 
     String problemAsLongPoll(String tail) {
