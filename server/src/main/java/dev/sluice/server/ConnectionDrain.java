@@ -7,11 +7,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
@@ -34,9 +31,11 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * response (its head is out, so no response is "pending"), even one that just ended cleanly.
  *
  * <p>Here each connection's handler is wrapped in a stage that counts the requests waiting for a
- * response and the streamed responses still sending. Once {@link #begin} is called, a response
- * still to come carries {@code Connection: close} (pekko-http closes after sending it), and a
- * connection with nothing in progress completes its stream, which closes it normally. Waking parked
+ * response. Once {@link #begin} is called, a response still to come carries {@code Connection:
+ * close}, and as soon as no request waits for a response the stage completes the connection's
+ * response stream: pekko-http then closes the connection normally (FIN), after the entity it is
+ * sending, if any (an SSE response runs to its end). The stage keeps no per-response state: it
+ * runs on every connection, and 5,000 SSE readers on a 256 MiB heap have no room for more. Waking parked
  * long-polls and ending SSE responses is the tail hub's part (same shutdown phase); this only makes
  * sure the connections they leave behind end cleanly. {@code terminate} still runs afterwards, for
  * connections busy past the drain timeout.
@@ -90,17 +89,19 @@ public final class ConnectionDrain {
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
       return new GraphStageLogic(shape) {
         private int waitingForResponse;
-        private int responsesStreaming;
         private boolean closing;
-        /** TRUE: the drain began; FALSE: a streamed response ended. */
+        /** Invoked once when the drain begins. */
         private AsyncCallback<Boolean> events;
 
         {
           setHandler(requestIn, new AbstractInHandler() {
             @Override
             public void onPush() {
+              HttpRequest request = grab(requestIn);
+              // Pulled before the connection was told to close: it closes without answering it.
+              if (isClosed(responseOut)) return;
               waitingForResponse++;
-              push(requestOut, grab(requestIn));
+              push(requestOut, request);
             }
 
             @Override
@@ -111,7 +112,7 @@ public final class ConnectionDrain {
           setHandler(requestOut, new AbstractOutHandler() {
             @Override
             public void onPull() {
-              pull(requestIn);
+              if (!isClosed(responseOut) && !hasBeenPulled(requestIn)) pull(requestIn);
             }
 
             @Override
@@ -123,15 +124,16 @@ public final class ConnectionDrain {
             @Override
             public void onPush() {
               HttpResponse response = grab(responseIn);
+              if (isClosed(responseOut)) return;
               waitingForResponse--;
               if (closing) response = response.removeHeader("Connection").addHeader(Connection.create("close"));
-              push(responseOut, watched(response));
+              push(responseOut, response);
               closeIfIdle();
             }
 
             @Override
             public void onUpstreamFinish() {
-              complete(responseOut);
+              if (!isClosed(responseOut)) complete(responseOut);
             }
           });
           setHandler(responseOut, new AbstractOutHandler() {
@@ -150,8 +152,7 @@ public final class ConnectionDrain {
         @Override
         public void preStart() {
           events = createAsyncCallback(drainBegan -> {
-            if (drainBegan) closing = true;
-            else responsesStreaming--;
+            closing = true;
             closeIfIdle();
           });
           open.add(events);
@@ -165,27 +166,9 @@ public final class ConnectionDrain {
         }
 
         private void closeIfIdle() {
-          // Completing the stage completes the connection's response stream: pekko-http closes the
-          // connection normally (FIN), where a failure would abort it (RST).
-          if (closing && waitingForResponse == 0 && responsesStreaming == 0) completeStage();
-        }
-
-        /** A streamed entity (SSE, a long read) reports its end; strict ones are sent at once. */
-        private HttpResponse watched(HttpResponse response) {
-          ResponseEntity entity = response.entity();
-          if (entity.isStrict()) return response;
-          responsesStreaming++;
-          var data = entity.getDataBytes().watchTermination((nu, done) -> {
-            done.whenComplete((d, e) -> events.invoke(Boolean.FALSE));
-            return NotUsed.getInstance();
-          });
-          if (entity instanceof HttpEntity.Default d) {
-            return response.withEntity(HttpEntities.create(d.getContentType(), d.getContentLengthOption().getAsLong(), data));
-          }
-          if (entity instanceof HttpEntity.CloseDelimited) {
-            return response.withEntity(HttpEntities.createCloseDelimited(entity.getContentType(), data));
-          }
-          return response.withEntity(HttpEntities.createChunked(entity.getContentType(), data));
+          // Completing the response stream (not failing it, and not cancelling the network side)
+          // makes pekko-http close the connection normally once the current entity is sent.
+          if (closing && waitingForResponse == 0 && !isClosed(responseOut)) complete(responseOut);
         }
       };
     }
