@@ -88,6 +88,7 @@ public final class Args {
       new Flag("--cluster-host", "sluice.cluster.host", "Artery (cluster) bind address (default 127.0.0.1)", Kind.HOST),
       new Flag("--cluster-port", "sluice.cluster.port", "Artery (cluster) port, 0 = any (default 0)", Kind.PORT),
       new Flag("--fsync", "sluice.persistence.rocksdb.sync", "on|off: fsync before acknowledging (default on; off loses acked data on power loss)", Kind.ON_OFF),
+      new Flag("--access-log", "sluice.access-log.enabled", "on|off: one log line per HTTP request (default off)", Kind.ON_OFF),
       new Flag("--node-ordinal", "sluice.replication.node-ordinal", "this node's index (0, 1 or 2) in --cluster-nodes", Kind.ORDINAL),
       new Flag("--management-port", "sluice.management.port",
           "port of /alive, /ready, /cluster/members; 0 = any, -1 = HTTP port + 1000 (default), off = none", Kind.MANAGEMENT_PORT));

@@ -19,6 +19,8 @@ import java.util.concurrent.CompletionException;
 public final class Main {
   /** Exit status of a usage or configuration error. */
   static final int USAGE = 2;
+  /** Exit status when a valid configuration still cannot start (port taken, data directory locked, ...). */
+  static final int START_FAILED = 1;
 
   private Main() {}
 
@@ -37,6 +39,13 @@ public final class Main {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    // Checked before the first logger exists: logback.xml includes sluice/logback-<format>.xml, and
+    // an unknown format would silently leave the node without any log output.
+    String logFormat = System.getProperty("SLUICE_LOG_FORMAT", System.getenv("SLUICE_LOG_FORMAT"));
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      System.err.println("sluice: SLUICE_LOG_FORMAT: expected text or json, got '" + logFormat + "'");
+      System.exit(USAGE);
+    }
     Outcome outcome = prepare(argv, System.out, System.err);
     if (outcome instanceof Exit exit) {
       System.out.flush();
@@ -48,9 +57,11 @@ public final class Main {
       SluiceNode.start(config).whenComplete((node, err) -> {
         if (err != null) {
           Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-          System.err.println("sluice: failed to start: " + cause);
-          cause.printStackTrace();
-          System.exit(1);
+          String known = StartFailures.describe(cause, config.getString("sluice.persistence.rocksdb.dir"));
+          // A cause an operator can act on gets one line; anything else is a bug report: keep the trace.
+          System.err.println("sluice: failed to start: " + (known != null ? known : StartFailures.unknown(cause)));
+          if (known == null) cause.printStackTrace();
+          System.exit(START_FAILED);
         } else {
           System.out.println("SLUICE READY " + node.baseUrl());
           System.out.flush();

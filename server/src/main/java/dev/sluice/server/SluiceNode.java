@@ -83,6 +83,8 @@ public final class SluiceNode {
     OpsSettings.fromConfig(nodeConfig);
     RocksDbSettings.fromConfig(nodeConfig);
     ActorsSettings.fromConfig(nodeConfig);
+    ShutdownSettings.fromConfig(nodeConfig);
+    nodeConfig.getBoolean("sluice.access-log.enabled");
     if (ClusterSettings.replicated(nodeConfig)) {
       ReplicationSettings.fromConfig(nodeConfig);
       String journal = "sluice.persistence.replicated-journal";
@@ -96,9 +98,11 @@ public final class SluiceNode {
     HttpSettings http = HttpSettings.fromConfig(nodeConfig);
     ClusterSettings clusterSettings = ClusterSettings.fromConfig(nodeConfig);
     OpsSettings ops = OpsSettings.fromConfig(nodeConfig);
-    Config config = ops.applyTo(nodeConfig, http.host());
+    ShutdownSettings shutdown = ShutdownSettings.fromConfig(nodeConfig);
+    Config config = shutdown.applyTo(ops.applyTo(nodeConfig, http.host()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
+      if (config.getBoolean("pekko.coordinated-shutdown.exit-jvm")) ShutdownBound.install(system, shutdown.timeout());
       var cluster = Cluster.get(system);
       if (clusterSettings.singleNode()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
       var storage = RocksDbStorage.get(system);
@@ -137,19 +141,21 @@ public final class SluiceNode {
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
           StreamRoutes.create(gated, http, InstantSource.system(), readiness::problems, reserved));
-      var route = metrics != null ? metrics.instrument(routes) : routes;
+      var instrumented = metrics != null ? metrics.instrument(routes) : routes;
+      var route = config.getBoolean("sluice.access-log.enabled") ? AccessLog.around(instrumented) : instrumented;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
       if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
       else log.info("Serving {}", connections.describe());
       var serverSettings = ServerSettings.create(system.classicSystem()).withMaxConnections(connections.connections());
       // Materialized once per connection: each gets its own request-head timer.
-      var handler = RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout());
+      var drain = new ConnectionDrain();
+      var handler = drain.around(RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout()));
       return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
           .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
         // SluiceStreams.start registered the release of live readers in the same phase (service-unbind):
         // a long-poll whose client left would otherwise hold "service-requests-done" until its timeout.
-        binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+        addHttpShutdown(system, binding, drain, shutdown);
         log.info("Sluice node serving http://{}:{} (cluster {}; data {}; management {})", http.host(),
             binding.localAddress().getPort(), cluster.selfMember().address(), config.getString("sluice.persistence.rocksdb.dir"),
             mgmt != null ? mgmt : ops.managementEnabled() ? "not started, see the error above" : "off");
@@ -161,6 +167,24 @@ public final class SluiceNode {
       system.terminate();
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Stops the HTTP server without resetting a client (README "Shutdown"): stop accepting and start
+   * the drain together with the release of live readers; then wait for the connections to close,
+   * and only then let pekko-http's terminate cut what is still busy after the drain timeout.
+   */
+  private static void addHttpShutdown(ActorSystem<?> system, ServerBinding binding, ConnectionDrain drain, ShutdownSettings shutdown) {
+    var cs = CoordinatedShutdown.get(system);
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-http-unbind", () -> {
+      drain.begin();
+      return binding.unbind();
+    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "sluice-http-drain", () ->
+        drain.awaitClosed(shutdown.drainTimeout()).thenCompose(left -> {
+          if (left > 0) log.warn("{} HTTP connection(s) still busy after sluice.shutdown.drain-timeout ({}); closing them", left, shutdown.drainTimeout());
+          return binding.terminate(ShutdownSettings.CUT_CONNECTIONS);
+        }).thenApply(t -> Done.getInstance()));
   }
 
   /**

@@ -167,6 +167,16 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM without waiting: the test watches the graceful shutdown itself ({@link #awaitExit}). */
+  public void signalTerm() {
+    process.destroy();
+  }
+
+  /** The exit status of a process that has ended. */
+  public int exitCode() {
+    return process.exitValue();
+  }
+
   /** Waits up to {@code timeout} for the process to end by itself; true if it did. */
   public boolean awaitExit(Duration timeout) {
     try {
