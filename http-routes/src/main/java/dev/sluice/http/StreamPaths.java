@@ -97,7 +97,7 @@ final class StreamPaths {
    * Decoded path segments, empty ones included: {@code /a//b/} is {@code [a, "", b, ""]}. (The
    * Java DSL's {@code pathSegments()} drops empty segments, which made {@code a//b} alias {@code a/b}.)
    */
-  private static List<String> segments(Uri uri) {
+  static List<String> segments(Uri uri) {
     var out = new ArrayList<String>();
     var p = uri.asScala().path();
     boolean afterSlash = false;

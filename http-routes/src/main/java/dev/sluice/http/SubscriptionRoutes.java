@@ -11,7 +11,6 @@ import dev.sluice.subscriptions.Subscriptions;
 import dev.sluice.subscriptions.entity.SubscriptionEntity.Reply;
 import dev.sluice.subscriptions.rules.Json;
 import dev.sluice.subscriptions.rules.SubscriptionSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,7 +43,7 @@ public final class SubscriptionRoutes {
 
   public Route route() {
     return extractRequest(req -> {
-      List<String> segs = segments(req.getUri());
+      List<String> segs = StreamPaths.segments(req.getUri());
       if (segs.size() < 3 || !segs.get(0).equals("v1") || !segs.get(1).equals("stream") || !segs.get(2).equals("__ds")) {
         return reject();
       }
@@ -135,24 +134,5 @@ public final class SubscriptionRoutes {
     if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
     int port = uri.port();
     return uri.scheme() + "://" + host + (port > 0 ? ":" + port : "");
-  }
-
-  /** Decoded path segments, empty ones included (as the stream routes see them). */
-  static List<String> segments(Uri uri) {
-    var out = new ArrayList<String>();
-    var p = uri.asScala().path();
-    boolean afterSlash = false;
-    while (!p.isEmpty()) {
-      if (p.startsWithSegment()) {
-        out.add((String) p.head());
-        afterSlash = false;
-      } else {
-        if (afterSlash) out.add("");
-        afterSlash = true;
-      }
-      p = p.tail();
-    }
-    if (afterSlash) out.add("");
-    return out;
   }
 }
