@@ -53,12 +53,12 @@ final class CrashedPeerDowning {
 
   /** Starts the actor if {@code sluice.cluster.crash-downing.enabled}. */
   static void start(ActorSystem<?> system, Config config, String blockingDispatcher) {
-    String off = offBecause(config);
+    CrashDowningSettings settings = CrashDowningSettings.fromConfig(config);
+    String off = offBecause(settings, config.getString("pekko.remote.artery.transport"));
     if (off != null) {
       LOG.info("Crash downing is off: {}", off);
       return;
     }
-    CrashDowningSettings settings = CrashDowningSettings.fromConfig(config);
     Duration interval = settings.interval();
     int timeoutMs = (int) settings.connectTimeout().toMillis();
     int refusals = settings.refusals();
@@ -73,8 +73,11 @@ final class CrashedPeerDowning {
 
   /** Why crash downing does not run with {@code config}, or null when it does. */
   static String offBecause(Config config) {
-    if (!CrashDowningSettings.fromConfig(config).enabled()) return "sluice.cluster.crash-downing.enabled = off";
-    String transport = config.getString("pekko.remote.artery.transport");
+    return offBecause(CrashDowningSettings.fromConfig(config), config.getString("pekko.remote.artery.transport"));
+  }
+
+  private static String offBecause(CrashDowningSettings settings, String transport) {
+    if (!settings.enabled()) return "sluice.cluster.crash-downing.enabled = off";
     // A bare connect-and-close is silent on plain TCP; over TLS every probe would be a failed
     // handshake in the peer's log. Such clusters keep the failure detector's path.
     if (!"tcp".equals(transport)) return "it probes plain-TCP remoting ports, and pekko.remote.artery.transport is " + transport;
@@ -98,15 +101,15 @@ final class CrashedPeerDowning {
         })
         .onMessage(Probed.class, p -> {
           peers.observe(p.member().toString(), p.probe());
-          List<String> others = new ArrayList<>();
-          for (Member m : others(cluster)) others.add(m.address().toString());
+          List<Member> up = others(cluster);
+          List<String> others = up.stream().map(m -> m.address().toString()).toList();
           int members = 0;
           for (Member m : cluster.state().getMembers()) {
             if (m.status() != MemberStatus.down() && m.status() != MemberStatus.removed()) members++;
           }
           Set<String> crashed = peers.toDown(others, members);
-          told.retainAll(others(cluster).stream().map(Member::address).toList());
-          for (Member m : others(cluster)) {
+          told.retainAll(up.stream().map(Member::address).toList());
+          for (Member m : up) {
             if (crashed.contains(m.address().toString()) && told.add(m.address())) {
               LOG.warn("Member {} has no process any more: its remoting port refused {} connections in a row;"
                   + " downing it now rather than after the failure detector and the split brain resolver", m.address(),
