@@ -1,5 +1,6 @@
 package dev.sluice.it.support;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -281,14 +282,6 @@ public final class LinkProxy implements AutoCloseable {
     t.start();
   }
 
-  private static void closeQuietly(ServerSocket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
-  }
-
   private void pump(Conn c, Socket in, Socket out, AtomicLong counter, String name) {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[64 * 1024];
@@ -328,7 +321,7 @@ public final class LinkProxy implements AutoCloseable {
     return -1;
   }
 
-  private static void closeQuietly(Socket s) {
+  private static void closeQuietly(Closeable s) {
     try {
       s.close();
     } catch (IOException ignored) {
