@@ -1,7 +1,5 @@
 package dev.sluice.replication.node;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.sluice.replication.Address;
 import dev.sluice.replication.Entry;
 import dev.sluice.replication.Message;
@@ -14,11 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * What crosses Artery between storage nodes: protocol messages wrapped with their routing, batched per
  * destination node, and chunks of batches too large for one frame.
  *
- * <p>Why the type annotations: the protocol's records ({@link Message}) have no interface-typed fields
- * and serialize as they are, but these envelopes hold a {@code ToReplica} or {@code ToWriter}, so
- * Jackson must write the concrete record's name beside it ({@code @JsonTypeInfo(use = NAME)}). Names,
- * not class names: a closed list is what Pekko's Jackson serializer allows, and {@code WireTest} checks
- * that the lists below name every permitted subtype of the sealed interfaces.
+ * <p>Serialized by {@link WireSerializer} in {@link WireCodec}'s binary format.
  */
 public final class Wire {
   private Wire() {}
@@ -26,11 +20,11 @@ public final class Wire {
   /** Fixed per-message overhead assumed by {@link #estimate}: stream name, routing, framing. */
   static final int MESSAGE_OVERHEAD_BYTES = 256;
 
-  /** One protocol message in a batch. */
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
-  @JsonSubTypes({
-      @JsonSubTypes.Type(value = ToReplicaItem.class, name = "R"),
-      @JsonSubTypes.Type(value = ToWriterItem.class, name = "W")})
+  /**
+   * One protocol message in a batch. Items cross Artery only inside a {@link Batch}, but they are
+   * serializable on their own too, so Pekko's {@code serialize-messages} check (on in tests) accepts
+   * their local sends.
+   */
   public sealed interface Item extends ReplicationSerializable permits ToReplicaItem, ToWriterItem {}
 
   /**
@@ -41,34 +35,12 @@ public final class Wire {
   public record ToReplicaItem(
       Address from,
       ActorRef<WriterDriver.Command> replyTo,
-      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "m")
-      @JsonSubTypes({
-          @JsonSubTypes.Type(value = Message.Fence.class, name = "Fence"),
-          @JsonSubTypes.Type(value = Message.Append.class, name = "Append"),
-          @JsonSubTypes.Type(value = Message.Commit.class, name = "Commit"),
-          @JsonSubTypes.Type(value = Message.Probe.class, name = "Probe"),
-          @JsonSubTypes.Type(value = Message.Read.class, name = "Read"),
-          @JsonSubTypes.Type(value = Message.AskTail.class, name = "AskTail"),
-          @JsonSubTypes.Type(value = Message.TailInfo.class, name = "TailInfo"),
-          @JsonSubTypes.Type(value = Message.Tick.class, name = "Tick")})
       ToReplica message) implements Item, ReplicaNode.Command {}
 
   /** An answer for the writer actor {@code to}, from replica {@code from}. */
   public record ToWriterItem(
       ActorRef<WriterDriver.Command> to,
       Address from,
-      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "m")
-      @JsonSubTypes({
-          @JsonSubTypes.Type(value = Message.Promise.class, name = "Promise"),
-          @JsonSubTypes.Type(value = Message.Reject.class, name = "Reject"),
-          @JsonSubTypes.Type(value = Message.Unknown.class, name = "Unknown"),
-          @JsonSubTypes.Type(value = Message.Ack.class, name = "Ack"),
-          @JsonSubTypes.Type(value = Message.Fenced.class, name = "Fenced"),
-          @JsonSubTypes.Type(value = Message.Gap.class, name = "Gap"),
-          @JsonSubTypes.Type(value = Message.ProbeOk.class, name = "ProbeOk"),
-          @JsonSubTypes.Type(value = Message.ReadOk.class, name = "ReadOk"),
-          @JsonSubTypes.Type(value = Message.ReadUnavailable.class, name = "ReadUnavailable"),
-          @JsonSubTypes.Type(value = Message.ClientAppend.class, name = "ClientAppend")})
       ToWriter message) implements Item, WriterDriver.Command {}
 
   /**
