@@ -27,10 +27,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * strings and byte strings, one tag byte per record type. Pure code; actor references go through the
  * two functions the serializer passes in.
  *
- * <p>Why not Jackson CBOR (the first format): on a 3-node cluster under load, CBOR's reflective,
- * polymorphic (de)serialization of these envelopes took about a fifth of the cluster's sampled CPU
- * (JFR, docs/replication-node.md "Wire format"). Every field here is a number, a string or opaque
- * bytes, so a hand-written format is short and allocation-light.
+ * <p>Why not Jackson CBOR (the first format): its reflective, polymorphic (de)serialization of these
+ * envelopes cost several times more per batch, most of all when decoding (docs/replication-node.md
+ * "Wire format" has the figures). Every field here is a number, a string or opaque bytes, so a
+ * hand-written format is short and allocation-light.
  *
  * <p>The tags are part of the format: never renumber one; add new ones. {@code WireCodecTest} checks
  * that every permitted subtype of the sealed message interfaces has a tag and round-trips.
