@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Single node vs replicated 3-node cluster (RF=3), the same append scenarios, one table:
 #
-#   bench/cluster-vs-single.sh [--prewarm 90s] [--warmup 3s] [--duration 10s] [--rate 1000]
+#   bench/cluster-vs-single.sh [--prewarm 300s] [--warmup 3s] [--duration 10s] [--rate 1000]
 #                              [--out DIR] [--http-base 4481] [--artery-base 25581]
 #
 # 1. starts a fresh single node (bin/sluice, own data dir, port 0), pre-warms it (closed-loop
@@ -14,7 +14,7 @@
 # 3. prints a markdown table: single vs RF=3, closed-loop appends/s and the ratio, open-loop
 #    p50/p99/max (and errors), then where the full per-node results are.
 #
-# Takes about 2 x (start + prewarm + 2 x (warmup + duration + setup)) + stops: ~6-7 minutes with the
+# Takes about 2 x (start + prewarm + 2 x (warmup + duration + setup)) + stops: ~14 minutes with the
 # defaults. Stops everything it started on exit, Ctrl-C or failure. The cluster's CPU and RSS are
 # summed over its 3 nodes (--pid of all three).
 #
@@ -23,7 +23,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-PREWARM=90s
+PREWARM=300s
 WARMUP=3s
 DURATION=10s
 RATE=1000
