@@ -114,7 +114,10 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   public SignalHandler<SubState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> {
       if (!s.exists()) return;
-      host.indexed(id, s.spec, explicit(s));
+      // Which node runs it (operators and the cluster tests look for this line after a crash).
+      ctx.getLog().info("subscription {} runs on this node (recovered at event {})", id, lastSequenceNumber(ctx));
+      // Published again by whichever node the entity recovers on (after a crash: another one).
+      host.indexed(id, lastSequenceNumber(ctx), s.spec, explicit(s));
       loadTails(s, null);
     }).build();
   }
@@ -141,18 +144,16 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     if (c instanceof Delete d) {
       return Effect().persist(new SubEvent.Deleted(clock.millis())).thenRun(x -> {
         timers.cancelAll();
-        host.unindexed(id);
-        d.replyTo().tell(new Reply(204, ""));
+        host.unindexed(id, lastSequenceNumber(ctx)).whenComplete((done, err) -> d.replyTo().tell(new Reply(204, "")));
       });
     }
     if (c instanceof AddStreams a) return addStreams(s, a);
     if (c instanceof RemoveStream r) {
       var l = s.links.get(r.path());
       if (l == null || !l.explicit) return Effect().none().thenRun(x -> r.replyTo().tell(new Reply(204, "")));
-      return Effect().persist(new SubEvent.Unlinked(r.path())).thenRun(x -> {
-        host.indexed(id, x.spec, explicit(x));
-        r.replyTo().tell(new Reply(204, ""));
-      });
+      return Effect().persist(new SubEvent.Unlinked(r.path())).thenRun(x ->
+          host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x))
+              .whenComplete((done, err) -> r.replyTo().tell(new Reply(204, ""))));
     }
     if (c instanceof Claim cl) return claim(s, cl, false);
     if (c instanceof WakeAction w) return wakeAction(s, w);
@@ -202,8 +203,10 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     return Effect().persist(created).thenRun(x -> {
       x.tails.putAll(p.globTails());
       x.tails.putAll(p.explicitTails());
-      host.indexed(id, x.spec, explicit(x));
-      p.replyTo().tell(new Reply(201, record(x)));
+      ctx.getLog().info("subscription {} runs on this node (created)", id);
+      // Answered once every node matches with it, so a stream the client creates next wakes it.
+      var created201 = new Reply(201, record(x));
+      host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x)).whenComplete((done, err) -> p.replyTo().tell(created201));
       // Streams linked at their tails have nothing pending; a stream that moved meanwhile wakes.
       loadTails(x, null);
     });
@@ -217,8 +220,8 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     });
     return persistAll(events).thenRun(x -> {
       a.tails().forEach(x.tails::putIfAbsent);
-      host.indexed(id, x.spec, explicit(x));
-      a.replyTo().tell(new Reply(204, ""));
+      host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x))
+          .whenComplete((done, err) -> a.replyTo().tell(new Reply(204, "")));
     });
   }
 
