@@ -52,6 +52,13 @@ public final class Subscriptions implements SubscriptionHost {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
   private static final Duration ASK = Duration.ofSeconds(8);
   /**
+   * A hand-off of stream changes not acknowledged within this is sent again after
+   * {@link #HANDOFF_RETRY}: long enough for a live entity, short enough that a change sent to a node
+   * that just died is repeated soon after sharding moved the entity.
+   */
+  private static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration HANDOFF_RETRY = Duration.ofMillis(500);
+  /**
    * How long a definition change waits for the other nodes' index keepers: longer than a live
    * peer needs, short enough that a peer that just died (still listed) delays the answer little.
    */
@@ -99,8 +106,8 @@ public final class Subscriptions implements SubscriptionHost {
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
         system.settings().config().getString("sluice.actors.blocking-io-dispatcher")));
     this.webhooks = new WebhookClient(blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
-    this.coalescer = new WakeCoalescer(system.executionContext(), (id, ch) ->
-        entity(id).tell(new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone())));
+    this.coalescer = new WakeCoalescer(system.executionContext(), HANDOFF_RETRY, (id, ch) ->
+        entity(id).<Done>ask(r -> new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone(), r), HANDOFF_TIMEOUT));
   }
 
   /**
@@ -112,8 +119,8 @@ public final class Subscriptions implements SubscriptionHost {
     var clock = InstantSource.system();
     var subs = new Subscriptions(system, sluice, settings, catalog, clock);
     // Before the entities: every definition they publish goes through it.
-    subs.keeper = system.systemActorOf(IndexKeeper.create(i -> subs.index = i, INDEX_ACK_TIMEOUT), "sluice-subscription-index",
-        Props.empty());
+    subs.keeper = system.systemActorOf(IndexKeeper.create(i -> subs.index = i, subs::peerLost, INDEX_ACK_TIMEOUT),
+        "sluice-subscription-index", Props.empty());
     // Subscriptions hold timers (leases, retries): they are never passivated.
     var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
     subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock))
@@ -170,6 +177,15 @@ public final class Subscriptions implements SubscriptionHost {
     } catch (RuntimeException e) {
       log.warn("subscription match for {} failed", path, e);
     }
+  }
+
+  /**
+   * A node left: the entities that ran there restart elsewhere only when told something, and they
+   * may hold a wake in progress (a lease, a webhook retry), so each is woken now and resumes
+   * (every surviving node does this; an entity that did not move just acknowledges).
+   */
+  private void peerLost() {
+    for (String id : index.ids()) coalescer.touch(id);
   }
 
   /** Number of subscriptions in this node's index. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -50,8 +51,11 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   public record Delete(ActorRef<Reply> replyTo) implements Command {}
   public record AddStreams(Map<String, Long> tails, ActorRef<Reply> replyTo) implements Command {}
   public record RemoveStream(String path, ActorRef<Reply> replyTo) implements Command {}
-  /** From the node's coalescer: new tails of linked (or newly matching) streams, and streams gone. */
-  public record StreamsChanged(Map<String, Long> tails, Set<String> gone) implements Command {}
+  /**
+   * From a node's coalescer: new tails of linked (or newly matching) streams, and streams gone;
+   * acknowledged once recorded, so the coalescer sends it again if the entity's node died with it.
+   */
+  public record StreamsChanged(Map<String, Long> tails, Set<String> gone, ActorRef<Done> replyTo) implements Command {}
   /** A webhook callback ({@code action} "callback"), pull-wake "ack" or "release". */
   public record WakeAction(String action, String token, WakeRequest request, ActorRef<Reply> replyTo) implements Command {}
   public record Claim(String worker, ActorRef<Reply> replyTo) implements Command {}
@@ -228,7 +232,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   // ------------------------------------------------------------------ stream changes and wakes
 
   private Effect<SubEvent, SubState> changed(SubState s, StreamsChanged ch) {
-    if (!s.exists()) return Effect().none();
+    if (!s.exists()) return Effect().none().thenRun(x -> ch.replyTo().tell(Done.getInstance()));
     var events = new ArrayList<SubEvent>();
     var glob = s.spec.glob();
     for (String gone : ch.gone()) {
@@ -247,6 +251,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
         if (x.links.containsKey(p)) x.tails.merge(p, t, Math::max);
       });
       ctx.getSelf().tell(MaybeWake.INSTANCE);
+      ch.replyTo().tell(Done.getInstance());
     });
   }
 

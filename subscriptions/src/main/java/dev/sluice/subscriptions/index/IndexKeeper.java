@@ -48,19 +48,22 @@ public final class IndexKeeper {
 
   private record Peers(Set<ActorRef<Command>> keepers) implements Command {}
 
-  /** {@code onIndex} gets each new match index (on the keeper's thread). */
-  public static Behavior<Command> create(Consumer<PatternIndex> onIndex, Duration ackTimeout) {
+  /**
+   * {@code onIndex} gets each new match index, {@code onPeerLost} runs when a peer keeper (a node)
+   * is gone (both on the keeper's thread).
+   */
+  public static Behavior<Command> create(Consumer<PatternIndex> onIndex, Runnable onPeerLost, Duration ackTimeout) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
       ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class,
           l -> new Peers(Set.copyOf(l.getServiceInstances(KEY))));
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, listings));
-      return running(ctx, onIndex, ackTimeout, new IndexEntries(), Set.of());
+      return running(ctx, onIndex, onPeerLost, ackTimeout, new IndexEntries(), Set.of());
     });
   }
 
-  private static Behavior<Command> running(ActorContext<Command> ctx, Consumer<PatternIndex> onIndex, Duration ackTimeout,
-                                           IndexEntries entries, Set<ActorRef<Command>> peers) {
+  private static Behavior<Command> running(ActorContext<Command> ctx, Consumer<PatternIndex> onIndex, Runnable onPeerLost,
+                                           Duration ackTimeout, IndexEntries entries, Set<ActorRef<Command>> peers) {
     return Behaviors.receive(Command.class)
         .onMessage(Publish.class, p -> {
           if (entries.apply(p.entry())) onIndex.accept(entries.index());
@@ -86,7 +89,8 @@ public final class IndexKeeper {
               if (!peers.contains(peer)) peer.tell(new Apply(all, null));
             }
           }
-          return running(ctx, onIndex, ackTimeout, entries, Set.copyOf(now));
+          if (!now.containsAll(peers)) onPeerLost.run();
+          return running(ctx, onIndex, onPeerLost, ackTimeout, entries, Set.copyOf(now));
         })
         .build();
   }
