@@ -120,7 +120,7 @@ public final class Subscriptions implements SubscriptionHost {
     var subs = new Subscriptions(system, sluice, settings, catalog, clock);
     // Before the entities: every definition they publish goes through it.
     subs.keeper = system.systemActorOf(IndexKeeper.create(i -> subs.index = i, subs::peerLost, INDEX_ACK_TIMEOUT),
-        "sluice-subscription-index", Props.empty());
+        IndexKeeper.NAME, Props.empty());
     // Subscriptions hold timers (leases, retries): they are never passivated.
     var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
     subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock))

@@ -10,21 +10,27 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * One per node: keeps every subscription's definition (pattern and explicit streams) of the whole
  * cluster, so that the node that owns a stream matches its changes locally, whichever node the
  * subscription entity runs on (checklist §15 on a replicated cluster). The keepers find each other
- * through the cluster receptionist.
+ * through the cluster receptionist and at a fixed path ({@link #NAME}) on every member.
  *
  * <p>A definition changes only through its entity, which {@link Publish}es it on its node: the
- * keeper applies it, sends it to every peer keeper it knows and answers once they all acknowledged
+ * keeper applies it, sends it to every peer keeper it knows and to the keeper path of every member
+ * that is Up (the receptionist's listing lags behind a forming cluster), and answers once they all acknowledged
  * (or after {@code ackTimeout}, when a peer is gone but not yet out of the listing), so an API call
  * answers after every node matches with the new definition. A keeper that appears later (a node
  * that starts or restarts) is sent the whole map by each keeper that learns of it; as a keeper
@@ -37,6 +43,8 @@ public final class IndexKeeper {
   private IndexKeeper() {}
 
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "sluice-subscription-index");
+  /** Spawned as a system actor of this name on every node. */
+  public static final String NAME = "sluice-subscription-index";
 
   public sealed interface Command extends CborSerializable {}
 
@@ -67,11 +75,12 @@ public final class IndexKeeper {
     return Behaviors.receive(Command.class)
         .onMessage(Publish.class, p -> {
           if (entries.apply(p.entry())) onIndex.accept(entries.index());
-          if (peers.isEmpty()) {
+          var targets = targets(ctx, peers);
+          if (targets.isEmpty()) {
             p.replyTo().tell(Done.getInstance());
           } else {
-            ActorRef<Done> acks = ctx.spawnAnonymous(AckCounter.create(peers.size(), p.replyTo(), ackTimeout));
-            for (var peer : peers) peer.tell(new Apply(List.of(p.entry()), acks));
+            ActorRef<Done> acks = ctx.spawnAnonymous(AckCounter.create(targets.size(), p.replyTo(), ackTimeout));
+            for (var peer : targets) peer.tell(new Apply(List.of(p.entry()), acks));
           }
           return Behaviors.same();
         })
@@ -93,6 +102,22 @@ public final class IndexKeeper {
           return running(ctx, onIndex, onPeerLost, ackTimeout, entries, Set.copyOf(now));
         })
         .build();
+  }
+
+  /** The listed peers, and the keeper path of each other Up member not among them (one per node). */
+  private static List<ActorRef<Command>> targets(ActorContext<Command> ctx, Set<ActorRef<Command>> peers) {
+    var out = new java.util.ArrayList<>(peers);
+    var listed = new HashSet<Address>();
+    for (var peer : peers) listed.add(peer.path().address());
+    Cluster cluster = Cluster.get(ctx.getSystem());
+    Address self = cluster.selfMember().address();
+    var resolver = ActorRefResolver.get(ctx.getSystem());
+    for (Member m : cluster.state().getMembers()) {
+      boolean up = m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp();
+      if (!up || m.address().equals(self) || listed.contains(m.address())) continue;
+      out.add(resolver.resolveActorRef(m.address() + "/system/" + NAME));
+    }
+    return out;
   }
 
   /** Answers {@code replyTo} after {@code expected} acknowledgements or after {@code timeout}, whichever is first. */
