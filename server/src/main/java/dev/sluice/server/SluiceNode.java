@@ -121,11 +121,8 @@ public final class SluiceNode {
       }
       var streams = SluiceStreams.start(system, storage.dataStore());
       var subSettings = SubscriptionSettings.fromConfig(config, http.host());
-      // Subscriptions index stream changes per node: on a replicated cluster a stream owned by another
-      // node than its subscription's would not wake it, so they are served on single nodes only (README).
-      boolean subsOn = subSettings.enabled() && !ClusterSettings.replicated(config);
-      if (subSettings.enabled() && !subsOn) log.info("Subscriptions (__ds) are off: not yet supported on a replicated cluster");
-      Subscriptions subscriptions = subsOn
+      // On a replicated cluster too: every node keeps every subscription's definition (README "Subscriptions").
+      Subscriptions subscriptions = subSettings.enabled()
           ? Subscriptions.start(system, streams, subSettings, Subscriptions.StreamCatalog.ofPersistenceIds(storage::persistenceIds))
           : null;
       Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();

@@ -10,7 +10,9 @@ import dev.sluice.subscriptions.entity.SubscriptionDirectory;
 import dev.sluice.subscriptions.entity.SubscriptionEntity;
 import dev.sluice.subscriptions.entity.SubscriptionEntity.Reply;
 import dev.sluice.subscriptions.entity.SubscriptionHost;
+import dev.sluice.subscriptions.index.IndexKeeper;
 import dev.sluice.subscriptions.rules.Glob;
+import dev.sluice.subscriptions.rules.IndexEntries;
 import dev.sluice.subscriptions.rules.Json;
 import dev.sluice.subscriptions.rules.PatternIndex;
 import dev.sluice.subscriptions.rules.SigningKey;
@@ -20,7 +22,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -49,6 +51,18 @@ import org.slf4j.LoggerFactory;
 public final class Subscriptions implements SubscriptionHost {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
   private static final Duration ASK = Duration.ofSeconds(8);
+  /**
+   * A hand-off of stream changes not acknowledged within this is sent again after
+   * {@link #HANDOFF_RETRY}: long enough for a live entity, short enough that a change sent to a node
+   * that just died is repeated soon after sharding moved the entity.
+   */
+  private static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration HANDOFF_RETRY = Duration.ofMillis(500);
+  /**
+   * How long a definition change waits for the other nodes' index keepers: longer than a live
+   * peer needs, short enough that a peer that just died (still listed) delays the answer little.
+   */
+  private static final Duration INDEX_ACK_TIMEOUT = Duration.ofSeconds(3);
 
   /** Lists existing stream paths, for pattern backfill; {@link #NONE} when the node cannot list them. */
   @FunctionalInterface
@@ -77,9 +91,9 @@ public final class Subscriptions implements SubscriptionHost {
   private final WebhookClient webhooks;
   private final WakeCoalescer coalescer;
   private final LocalWakes local = new LocalWakes();
-  /** id -> (pattern, explicit streams), the source of {@link #index}; guarded by itself. */
-  private final Map<String, Map.Entry<Glob, Set<String>>> entries = new HashMap<>();
+  /** Every subscription of the cluster, kept by this node's {@link IndexKeeper}, which replaces it on each change. */
   private volatile PatternIndex index = PatternIndex.EMPTY;
+  private ActorRef<IndexKeeper.Command> keeper;
   private final CompletableFuture<SigningKey> key = new CompletableFuture<>();
 
   private Subscriptions(ActorSystem<?> system, SluiceStreams sluice, SubscriptionSettings settings, StreamCatalog catalog,
@@ -92,8 +106,8 @@ public final class Subscriptions implements SubscriptionHost {
     this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(
         system.settings().config().getString("sluice.actors.blocking-io-dispatcher")));
     this.webhooks = new WebhookClient(blockingIo, settings.webhookTimeout(), settings.allowLocalHttp(), clock);
-    this.coalescer = new WakeCoalescer(system.executionContext(), (id, ch) ->
-        entity(id).tell(new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone())));
+    this.coalescer = new WakeCoalescer(system.executionContext(), HANDOFF_RETRY, (id, ch) ->
+        entity(id).<Done>ask(r -> new SubscriptionEntity.StreamsChanged(ch.tails(), ch.gone(), r), HANDOFF_TIMEOUT));
   }
 
   /**
@@ -104,6 +118,9 @@ public final class Subscriptions implements SubscriptionHost {
                                     StreamCatalog catalog) {
     var clock = InstantSource.system();
     var subs = new Subscriptions(system, sluice, settings, catalog, clock);
+    // Before the entities: every definition they publish goes through it.
+    subs.keeper = system.systemActorOf(IndexKeeper.create(i -> subs.index = i, subs::peerLost, INDEX_ACK_TIMEOUT),
+        IndexKeeper.NAME, Props.empty());
     // Subscriptions hold timers (leases, retries): they are never passivated.
     var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
     subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock))
@@ -162,6 +179,15 @@ public final class Subscriptions implements SubscriptionHost {
     }
   }
 
+  /**
+   * A node left: the entities that ran there restart elsewhere only when told something, and they
+   * may hold a wake in progress (a lease, a webhook retry), so each is woken now and resumes
+   * (every surviving node does this; an entity that did not move just acknowledges).
+   */
+  private void peerLost() {
+    for (String id : index.ids()) coalescer.touch(id);
+  }
+
   /** Number of subscriptions in this node's index. */
   public int indexedCount() {
     return index.size();
@@ -213,28 +239,20 @@ public final class Subscriptions implements SubscriptionHost {
   }
 
   @Override
-  public void indexed(String id, SubscriptionSpec spec, Set<String> explicitStreams) {
-    synchronized (entries) {
-      entries.put(id, Map.entry(spec.glob() == null ? NO_GLOB : spec.glob(), Set.copyOf(explicitStreams)));
-      rebuild();
-    }
+  public CompletionStage<Done> indexed(String id, long version, SubscriptionSpec spec, Set<String> explicitStreams) {
+    return publish(IndexEntries.Entry.of(id, version, spec, explicitStreams));
   }
 
   @Override
-  public void unindexed(String id) {
-    synchronized (entries) {
-      entries.remove(id);
-      rebuild();
-    }
+  public CompletionStage<Done> unindexed(String id, long version) {
     local.closeAll(id);
+    return publish(IndexEntries.Entry.tombstone(id, version));
   }
 
-  private static final Glob NO_GLOB = Glob.compile("__none__");
-
-  private void rebuild() {
-    var b = new PatternIndex.Builder();
-    entries.forEach((id, e) -> b.add(id, e.getKey() == NO_GLOB ? null : e.getKey(), e.getValue()));
-    index = b.build();
+  private CompletionStage<Done> publish(IndexEntries.Entry e) {
+    // The keeper answers within its ack timeout; the ask's own timeout only guards against a stopped keeper.
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<IndexKeeper.Command, Done>ask(keeper,
+        r -> new IndexKeeper.Publish(e, r), INDEX_ACK_TIMEOUT.plusSeconds(2), system.scheduler());
   }
 
   @Override

@@ -30,6 +30,10 @@ final class SubsHttp {
     this.base = base;
   }
 
+  URI base() {
+    return base;
+  }
+
   Res send(String method, String path, String body, String bearer) throws IOException, InterruptedException {
     var b = HttpRequest.newBuilder(base.resolve("/v1/stream/" + path)).timeout(Duration.ofSeconds(20))
         .header("Content-Type", "application/json")

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -50,8 +51,11 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   public record Delete(ActorRef<Reply> replyTo) implements Command {}
   public record AddStreams(Map<String, Long> tails, ActorRef<Reply> replyTo) implements Command {}
   public record RemoveStream(String path, ActorRef<Reply> replyTo) implements Command {}
-  /** From the node's coalescer: new tails of linked (or newly matching) streams, and streams gone. */
-  public record StreamsChanged(Map<String, Long> tails, Set<String> gone) implements Command {}
+  /**
+   * From a node's coalescer: new tails of linked (or newly matching) streams, and streams gone;
+   * acknowledged once recorded, so the coalescer sends it again if the entity's node died with it.
+   */
+  public record StreamsChanged(Map<String, Long> tails, Set<String> gone, ActorRef<Done> replyTo) implements Command {}
   /** A webhook callback ({@code action} "callback"), pull-wake "ack" or "release". */
   public record WakeAction(String action, String token, WakeRequest request, ActorRef<Reply> replyTo) implements Command {}
   public record Claim(String worker, ActorRef<Reply> replyTo) implements Command {}
@@ -114,7 +118,10 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   public SignalHandler<SubState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> {
       if (!s.exists()) return;
-      host.indexed(id, s.spec, explicit(s));
+      // Which node runs it (operators and the cluster tests look for this line after a crash).
+      ctx.getLog().info("subscription {} runs on this node (recovered at event {})", id, lastSequenceNumber(ctx));
+      // Published again by whichever node the entity recovers on (after a crash: another one).
+      host.indexed(id, lastSequenceNumber(ctx), s.spec, explicit(s));
       loadTails(s, null);
     }).build();
   }
@@ -141,18 +148,16 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     if (c instanceof Delete d) {
       return Effect().persist(new SubEvent.Deleted(clock.millis())).thenRun(x -> {
         timers.cancelAll();
-        host.unindexed(id);
-        d.replyTo().tell(new Reply(204, ""));
+        host.unindexed(id, lastSequenceNumber(ctx)).whenComplete((done, err) -> d.replyTo().tell(new Reply(204, "")));
       });
     }
     if (c instanceof AddStreams a) return addStreams(s, a);
     if (c instanceof RemoveStream r) {
       var l = s.links.get(r.path());
       if (l == null || !l.explicit) return Effect().none().thenRun(x -> r.replyTo().tell(new Reply(204, "")));
-      return Effect().persist(new SubEvent.Unlinked(r.path())).thenRun(x -> {
-        host.indexed(id, x.spec, explicit(x));
-        r.replyTo().tell(new Reply(204, ""));
-      });
+      return Effect().persist(new SubEvent.Unlinked(r.path())).thenRun(x ->
+          host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x))
+              .whenComplete((done, err) -> r.replyTo().tell(new Reply(204, ""))));
     }
     if (c instanceof Claim cl) return claim(s, cl, false);
     if (c instanceof WakeAction w) return wakeAction(s, w);
@@ -202,8 +207,10 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     return Effect().persist(created).thenRun(x -> {
       x.tails.putAll(p.globTails());
       x.tails.putAll(p.explicitTails());
-      host.indexed(id, x.spec, explicit(x));
-      p.replyTo().tell(new Reply(201, record(x)));
+      ctx.getLog().info("subscription {} runs on this node (created)", id);
+      // Answered once every node matches with it, so a stream the client creates next wakes it.
+      var created201 = new Reply(201, record(x));
+      host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x)).whenComplete((done, err) -> p.replyTo().tell(created201));
       // Streams linked at their tails have nothing pending; a stream that moved meanwhile wakes.
       loadTails(x, null);
     });
@@ -217,15 +224,15 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     });
     return persistAll(events).thenRun(x -> {
       a.tails().forEach(x.tails::putIfAbsent);
-      host.indexed(id, x.spec, explicit(x));
-      a.replyTo().tell(new Reply(204, ""));
+      host.indexed(id, lastSequenceNumber(ctx), x.spec, explicit(x))
+          .whenComplete((done, err) -> a.replyTo().tell(new Reply(204, "")));
     });
   }
 
   // ------------------------------------------------------------------ stream changes and wakes
 
   private Effect<SubEvent, SubState> changed(SubState s, StreamsChanged ch) {
-    if (!s.exists()) return Effect().none();
+    if (!s.exists()) return Effect().none().thenRun(x -> ch.replyTo().tell(Done.getInstance()));
     var events = new ArrayList<SubEvent>();
     var glob = s.spec.glob();
     for (String gone : ch.gone()) {
@@ -244,6 +251,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
         if (x.links.containsKey(p)) x.tails.merge(p, t, Math::max);
       });
       ctx.getSelf().tell(MaybeWake.INSTANCE);
+      ch.replyTo().tell(Done.getInstance());
     });
   }
 

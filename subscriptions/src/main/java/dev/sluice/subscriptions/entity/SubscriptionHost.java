@@ -5,10 +5,11 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 
 /**
  * What a subscription entity needs from its node: the streams' tails, appends to wake streams,
- * webhook delivery (signed with the node cluster's key), and the node's match index. Implemented by
+ * webhook delivery (signed with the node cluster's key), and the cluster's match index. Implemented by
  * {@link dev.sluice.subscriptions.Subscriptions}; a fake in tests. Thread-safe.
  */
 public interface SubscriptionHost {
@@ -24,11 +25,15 @@ public interface SubscriptionHost {
   /** The signing key id (published in GET answers). */
   String kid();
 
-  /** The subscription's pattern and explicit streams changed (or it was created). */
-  void indexed(String id, SubscriptionSpec spec, Set<String> explicitStreams);
+  /**
+   * The subscription's pattern and explicit streams changed (or it was created, or recovered) as of
+   * the entity's sequence number {@code version}; completes once every node's match index has it
+   * (or gave up waiting for a node that is gone).
+   */
+  CompletionStage<Done> indexed(String id, long version, SubscriptionSpec spec, Set<String> explicitStreams);
 
-  /** The subscription was deleted. */
-  void unindexed(String id);
+  /** The subscription was deleted at {@code version}; completes like {@link #indexed}. */
+  CompletionStage<Done> unindexed(String id, long version);
 
   /** A wake started for a {@code local} subscription: tell its in-process listeners. */
   void localWake(String id, long generation);

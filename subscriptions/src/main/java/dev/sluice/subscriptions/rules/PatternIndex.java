@@ -24,17 +24,22 @@ public final class PatternIndex {
 
   private final Node root;
   private final Map<String, Set<String>> explicit;
-  private final int size;
+  private final Set<String> ids;
 
-  private PatternIndex(Node root, Map<String, Set<String>> explicit, int size) {
+  private PatternIndex(Node root, Map<String, Set<String>> explicit, Set<String> ids) {
     this.root = root;
     this.explicit = explicit;
-    this.size = size;
+    this.ids = ids;
   }
 
   /** Number of subscriptions indexed. */
   public int size() {
-    return size;
+    return ids.size();
+  }
+
+  /** The ids of the subscriptions indexed. */
+  public Set<String> ids() {
+    return ids;
   }
 
   /** The ids of the subscriptions whose pattern matches {@code path} or that link it explicitly. */
@@ -90,7 +95,7 @@ public final class PatternIndex {
     }
 
     public PatternIndex build() {
-      return new PatternIndex(root, explicit, ids.size());
+      return new PatternIndex(root, explicit, Set.copyOf(ids));
     }
   }
 }
