@@ -12,11 +12,13 @@ import java.util.List;
  * <p>Not thread-safe; confined to the entity.
  */
 final class AppendBatcher {
-  private final List<StreamEntity.Append> pending = new ArrayList<>();
+  /** Null while empty: an idle entity keeps no list (there may be 100,000 entities on a node). */
+  private List<StreamEntity.Append> pending;
   private boolean flushScheduled;
 
   /** Adds {@code a}; returns true if the caller must send itself a flush (none is on its way yet). */
   boolean add(StreamEntity.Append a) {
+    if (pending == null) pending = new ArrayList<>(4);
     pending.add(a);
     if (flushScheduled) return false;
     flushScheduled = true;
@@ -29,13 +31,14 @@ final class AppendBatcher {
   }
 
   boolean isEmpty() {
-    return pending.isEmpty();
+    return pending == null;
   }
 
   /** Takes every pending append, in arrival order. */
   List<StreamEntity.Append> drain() {
+    if (pending == null) return List.of();
     List<StreamEntity.Append> batch = List.copyOf(pending);
-    pending.clear();
+    pending = null;
     return batch;
   }
 }

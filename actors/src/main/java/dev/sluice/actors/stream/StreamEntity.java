@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.sluice.core.rules.StreamView;
 import dev.sluice.actors.tail.TailHub;
 import dev.sluice.actors.tail.TailRelay;
+import dev.sluice.core.Bytes;
 import dev.sluice.core.CborSerializable;
 import dev.sluice.core.error.Rejection;
 import dev.sluice.core.model.StreamEvent;
@@ -28,6 +29,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -40,6 +42,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import scala.Function1;
+import scala.Tuple2;
+import scala.runtime.AbstractPartialFunction;
+import scala.runtime.BoxedUnit;
 
 /**
  * The single sequencer of one stream path: a sharded event-sourced actor (docs/design.md "Write
@@ -169,12 +175,16 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private final String path;
   private final Deps deps;
   private final AppendBatcher batcher = new AppendBatcher();
-  /** Parts of large bodies whose command has not arrived yet. */
-  private final BodyUploads uploads;
-  /** Other nodes with live readers of this stream. */
-  private final Watchers watchers = new Watchers();
+  /**
+   * Parts of large bodies whose command has not arrived yet; null until the first part. This and
+   * {@link #watchers} are created on first use: most streams never need them, and every byte of
+   * an entity counts 100,000 times on a node (README "Sizing the heap").
+   */
+  private BodyUploads uploads;
+  /** Other nodes with live readers of this stream; null until the first one. */
+  private Watchers watchers;
   /** The appends of the write in flight, until it is durable (answered by {@link #failInFlight} if it fails). */
-  private final List<Append> inFlight = new ArrayList<>();
+  private List<Append> inFlight = List.of();
   /** A cross-stream operation (fork acquisition, delete's fork check) is in flight. */
   private boolean busy;
   /** Last read that reached us; in memory only. After a restart it starts at "now" (never expires early). */
@@ -192,7 +202,6 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     this.path = path;
     this.deps = deps;
     this.lastAccessMillis = deps.clock().millis();
-    this.uploads = new BodyUploads(deps.askTimeout().toMillis());
   }
 
   @Override
@@ -217,13 +226,34 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
    */
   @Override
   public SignalHandler<StreamState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), s -> {
-                    if (s.status() != StreamStatus.NONE) publish(s, List.of());
-        })
-        .onSignal(PreRestart.instance(), s -> failInFlight())
-        .onSignal(PostStop.instance(), s -> failInFlight())
-        .build();
+    return new SignalHandler<>(new Signals());
+  }
+
+  /**
+   * The entity's signal handler as ONE object: the handler builder keeps about a dozen per entity
+   * (a case, a lambda and a list cell per signal, and the partial functions chaining them).
+   */
+  private final class Signals extends AbstractPartialFunction<Tuple2<StreamState, Signal>, BoxedUnit> {
+    @Override
+    public boolean isDefinedAt(Tuple2<StreamState, Signal> x) {
+      Signal signal = x._2();
+      return signal == RecoveryCompleted.instance() || signal == PreRestart.instance() || signal == PostStop.instance();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A1 extends Tuple2<StreamState, Signal>, B1> B1 applyOrElse(A1 x, Function1<A1, B1> fallback) {
+      Signal signal = x._2();
+      if (signal == RecoveryCompleted.instance()) {
+        StreamState s = x._1();
+        if (s.status() != StreamStatus.NONE) publish(s, List.of());
+      } else if (signal == PreRestart.instance() || signal == PostStop.instance()) {
+        failInFlight();
+      } else {
+        return fallback.apply(x);
+      }
+      return (B1) BoxedUnit.UNIT;
+    }
   }
 
   /**
@@ -234,7 +264,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
    */
   private void failInFlight() {
     List<Append> unanswered = new ArrayList<>(inFlight);
-    inFlight.clear();
+    inFlight = List.of();
     unanswered.addAll(batcher.drain());
     batcher.flushArrived();
     busy = false;
@@ -254,7 +284,10 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
 
   private Effect<StreamEvent, StreamState> handle(StreamState s, Command cmd) {
     // Java 17: no pattern switch; the order puts the hot path (reads, appends) first.
-    if (!uploads.isEmpty()) uploads.expire(now());
+    if (uploads != null) {
+      uploads.expire(now());
+      if (uploads.isEmpty()) uploads = null;
+    }
     if (cmd instanceof GetView c) return onGetView(s, c);
     if (cmd instanceof Append c) return onAppend(c);
     if (cmd instanceof BodyPart c) return onBodyPart(c);
@@ -292,6 +325,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     if (check instanceof EntityRules.ViewCheck.Reject r) return Effect().reply(cmd.replyTo(), Reply.rejected(r.rejection()));
     if (cmd.touch()) lastAccessMillis = now();
     if (cmd.watcher() != null && !cmd.watcher().path().address().hasLocalScope()) {
+      if (watchers == null) watchers = new Watchers();
       watchers.watch(cmd.watcher(), now() + cmd.watchMillis());
     }
     return Effect().reply(cmd.replyTo(), Reply.ok(view(s)));
@@ -303,16 +337,25 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   }
 
   private Effect<StreamEvent, StreamState> onBodyPart(BodyPart p) {
+    if (uploads == null) uploads = new BodyUploads(deps.askTimeout().toMillis());
     uploads.add(p.uploadId(), p.index(), p.part(), now());
     return Effect().none();
   }
 
   private Effect<StreamEvent, StreamState> onPartedAppend(PartedAppend p) {
-    var body = uploads.take(p.upload());
+    var body = takeUpload(p.upload());
     if (body == null) return Effect().reply(p.replyTo(), Reply.failed(incomplete(p.upload())));
     var c = p.cmd();
     var payload = new Payload(body, c.payload().messages(), c.payload().error(), c.payload().rawEmpty());
     return onAppend(new Append(new Commands.Append(c.contentType(), payload, c.close(), c.streamSeq(), c.producer()), p.replyTo()));
+  }
+
+  /** The body of upload {@code u}, or null if its parts did not all arrive. */
+  private Bytes takeUpload(Upload u) {
+    if (uploads == null) return null;
+    Bytes body = uploads.take(u);
+    if (uploads.isEmpty()) uploads = null;
+    return body;
   }
 
   private String incomplete(Upload u) {
@@ -337,9 +380,9 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
       replies.run();
       return Effect().none().thenUnstashAll();
     }
-    inFlight.addAll(batch);
+    inFlight = batch;
     return Effect().persist(decided.events()).thenRun(after -> {
-      inFlight.clear();
+      inFlight = List.of();
       // Acknowledge first: waking thousands of live readers must not delay the writers' replies.
       replies.run();
       afterPersist(s, after, decided.events());
@@ -365,7 +408,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
     if (cmd instanceof Create c) return onCreate(s, c);
     if (cmd instanceof PartedCreate p) {
       // Taken only now: a stashed or retried PartedCreate still finds its parts.
-      var body = uploads.take(p.upload());
+      var body = takeUpload(p.upload());
       if (body == null) return Effect().reply(p.replyTo(), Reply.failed(incomplete(p.upload())));
       var c = p.cmd();
       return onCreate(s, new Create(
@@ -476,7 +519,7 @@ public final class StreamEntity extends EventSourcedBehavior<StreamEntity.Comman
   private void publish(StreamState s, List<DataUnit> units) {
     var update = new TailHub.TailUpdate(s.storeId(), s.tail(), s.closed(), s.status() != StreamStatus.ACTIVE, units);
     deps.hub().publish(path, update);
-    watchers.publish(path, update, now());
+    if (watchers != null) watchers.publish(path, update, now());
   }
 
   private void releaseSource(String sourcePath) {

@@ -60,7 +60,10 @@ public record StreamState(
   /** Evolves the state by one event. Pure. */
   public StreamState apply(StreamEvent event) {
     if (event instanceof StreamEvent.Created c) {
-      return new StreamState(StreamStatus.ACTIVE, c.storeId(), c.contentType(), c.ttlSeconds(),
+      // Interned: a node holds up to 100,000 states, nearly all with one of a few content types,
+      // and each came from its own request (or replayed event) as a String of its own.
+      String type = c.contentType() == null ? null : c.contentType().intern();
+      return new StreamState(StreamStatus.ACTIVE, c.storeId(), type, c.ttlSeconds(),
           c.expiresAtMillis(), List.copyOf(c.inherited()), c.ownStart(), c.fork(), c.ownStart(), false, null,
           null, null, null, Map.of(), Set.of(), c.atMillis());
     } else if (event instanceof StreamEvent.Appended a) {

@@ -2,12 +2,15 @@ package dev.sluice.persistence.rocksdb;
 
 import dev.sluice.persistence.store.Column;
 import dev.sluice.persistence.store.KeyLayout;
+import dev.sluice.persistence.store.StreamKey;
 import dev.sluice.persistence.store.StreamWrite;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -89,14 +92,20 @@ final class GroupCommitWriter implements AutoCloseable {
     private final IsolatedWrite isolated;
     private final StagedWrite staged;
     private final long approxBytes;
+    /** The streams this request writes ({@link PendingStreams}); null when unknown up front. */
+    private final Set<StreamKey> streams;
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private Throwable failure;
+    /** Its future was completed and it left {@link #pendingStreams}; writer thread, or the submitter before queueing. */
+    private boolean settled;
 
-    private Request(List<StreamWrite> writes, IsolatedWrite isolated, StagedWrite staged, long approxBytes) {
+    private Request(List<StreamWrite> writes, IsolatedWrite isolated, StagedWrite staged, long approxBytes,
+                    Set<StreamKey> streams) {
       this.writes = writes;
       this.isolated = isolated;
       this.staged = staged;
       this.approxBytes = approxBytes;
+      this.streams = streams;
     }
 
     boolean isIsolated() {
@@ -123,10 +132,15 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  /** Streams whose committed meta the writer keeps in memory (count; ~200 bytes each). */
-  static final int META_CACHE_ENTRIES = 65_536;
+  /**
+   * Streams whose committed meta the writer keeps in memory (count; ~190 bytes each with its key).
+   * Enough for every stream that writes within a few group commits of each other; a miss is one
+   * point read. 65,536 entries held 12 MB, most of it streams created once and never written again
+   * (the streams bench), which counted against the per-stream heap budget (README "Sizing the heap").
+   */
+  static final int META_CACHE_ENTRIES = 8_192;
 
-  private static final Request POISON = new Request(List.of(), null, null, 0);
+  private static final Request POISON = new Request(List.of(), null, null, 0, Set.of());
 
   private final RocksDbHandle handle;
   private final WriteOptions writeOptions;
@@ -148,6 +162,8 @@ final class GroupCommitWriter implements AutoCloseable {
   private final Thread thread;
   /** Committed meta of recent streams; writer thread only. */
   private final MetaCache metaCache = new MetaCache(META_CACHE_ENTRIES);
+  /** Streams with queued, unsettled writes: reads of any other stream need no {@link #barrier()}. */
+  private final PendingStreams pendingStreams = new PendingStreams();
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -173,7 +189,13 @@ final class GroupCommitWriter implements AutoCloseable {
    */
   CompletableFuture<Void> submit(List<StreamWrite> writes) {
     List<StreamWrite> own = List.copyOf(writes);
-    return enqueue(new Request(own, null, null, StreamWrite.encodedSize(own)));
+    Set<StreamKey> streams = own.size() == 1 ? Set.of(own.get(0).stream()) : new HashSet<>();
+    if (own.size() != 1) {
+      for (StreamWrite w : own) {
+        streams.add(w.stream());
+      }
+    }
+    return enqueue(new Request(own, null, null, StreamWrite.encodedSize(own), streams));
   }
 
   /**
@@ -181,7 +203,12 @@ final class GroupCommitWriter implements AutoCloseable {
    * then {@code write} computes the values to apply. For rare operations only (it splits a batch).
    */
   CompletableFuture<Void> submitIsolated(IsolatedWrite write) {
-    return enqueue(new Request(null, write, null, 0));
+    return enqueue(new Request(null, write, null, 0, null));
+  }
+
+  /** {@link #submitIsolated(IsolatedWrite)} for a write that changes {@code stream} only. */
+  CompletableFuture<Void> submitIsolated(StreamKey stream, IsolatedWrite write) {
+    return enqueue(new Request(null, write, null, 0, Set.of(stream)));
   }
 
   /**
@@ -190,17 +217,31 @@ final class GroupCommitWriter implements AutoCloseable {
    * completes once its batch is durable.
    */
   CompletableFuture<Void> submitStaged(StagedWrite write, long approxBytes) {
-    return enqueue(new Request(List.of(), null, write, approxBytes));
+    return enqueue(new Request(List.of(), null, write, approxBytes, null));
   }
 
   /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
   CompletableFuture<Void> barrier() {
-    return enqueue(new Request(List.of(), null, null, 0));
+    return enqueue(new Request(List.of(), null, null, 0, Set.of()));
+  }
+
+  /**
+   * Completes once every request submitted before it that writes {@code stream} is durable (or
+   * failed): at once when none is queued, so a read of a quiet or brand-new stream does not wait
+   * for other streams' fsyncs. Read-your-writes for that one stream.
+   */
+  CompletableFuture<Void> barrier(StreamKey stream) {
+    return pendingStreams.isPending(stream) ? barrier() : CompletableFuture.completedFuture(null);
   }
 
   /** Why writes would fail now, if the writer knows they would (storage full or failed). */
   Optional<RuntimeException> writeBlocker() {
     return gate.blocker();
+  }
+
+  /** Streams with queued, unsettled writes (for tests). */
+  int pendingStreams() {
+    return pendingStreams.size();
   }
 
   GroupCommitStats stats() {
@@ -228,13 +269,32 @@ final class GroupCommitWriter implements AutoCloseable {
           "write queue full (" + maxPendingRequests + " pending); storage cannot keep up"));
       return r.future;
     }
+    // Counted before it is queued, so a read after this call returns waits for it.
+    pendingStreams.add(r.streams);
     queue.add(r);
     // close() may have drained the queue between our check and add: take the request back
     // ourselves. If remove fails, the writer or close() owns it and will complete it.
     if (closed && queue.remove(r)) {
-      r.future.completeExceptionally(closedException());
+      settle(r, closedException());
     }
     return r.future;
+  }
+
+  /**
+   * Completes a queued request's future, once: after it stops counting as pending, so a stage
+   * that depends on the future and then reads sees the write without a barrier.
+   */
+  private void settle(Request r, Throwable failure) {
+    if (r.settled) {
+      return;
+    }
+    r.settled = true;
+    pendingStreams.remove(r.streams);
+    if (failure != null) {
+      r.future.completeExceptionally(failure);
+    } else {
+      r.future.complete(null);
+    }
   }
 
   private void run() {
@@ -264,7 +324,7 @@ final class GroupCommitWriter implements AutoCloseable {
       if (poison >= 0) {
         stop = true;
         for (Request late : drained.subList(poison + 1, drained.size())) {
-          late.future.completeExceptionally(closedException());
+          settle(late, closedException());
         }
         drained.subList(poison, drained.size()).clear();
       }
@@ -290,7 +350,7 @@ final class GroupCommitWriter implements AutoCloseable {
       // Last line of defence (e.g. OutOfMemoryError): never leave a future hanging, never die.
       metaCache.clear();
       for (Request r : drained) {
-        r.future.completeExceptionally(t);
+        settle(r, t);
       }
     } finally {
       ctx.close();
@@ -341,13 +401,7 @@ final class GroupCommitWriter implements AutoCloseable {
       log.warn("group-commit listener failed; ignored", e); // metrics must never fail a write
     }
     for (Request r : ctx.members()) {
-      if (r.failure != null) {
-        r.future.completeExceptionally(r.failure);
-      } else if (batchFailure != null) {
-        r.future.completeExceptionally(batchFailure);
-      } else {
-        r.future.complete(null);
-      }
+      settle(r, r.failure != null ? r.failure : batchFailure);
     }
   }
 
@@ -506,7 +560,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     Request r;
     while ((r = queue.poll()) != null) {
-      r.future.completeExceptionally(closedException());
+      settle(r, closedException());
     }
     writeOptions.close();
     if (interrupted) {

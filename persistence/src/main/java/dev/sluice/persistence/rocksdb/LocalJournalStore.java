@@ -22,7 +22,9 @@ import org.rocksdb.RocksDBException;
  * and the {@code data} records of one call are atomic), reads go straight to RocksDB.
  *
  * <p>Reads run on {@code ioExecutor}. The highest sequence number is read behind a writer
- * {@linkplain GroupCommitWriter#barrier() barrier}: that is the contract's read-your-writes.
+ * {@linkplain GroupCommitWriter#barrier(StreamKey) barrier for its stream}: that is the contract's
+ * read-your-writes, and it waits only while that stream has writes queued (a new stream's
+ * recovery does not wait for other streams' fsyncs).
  *
  * <p>Thread-safe.
  */
@@ -42,7 +44,7 @@ final class LocalJournalStore implements JournalStore {
 
   @Override
   public CompletionStage<Long> highestSequenceNr(StreamKey stream) {
-    return handle.writer().barrier()
+    return handle.writer().barrier(stream)
         .thenApplyAsync(v -> handle.read(db -> readMeta(db, stream)).highestEver(), ioExecutor);
   }
 

@@ -22,7 +22,8 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  *
  * <p>Saves and deletes go through the group-commit writer (synced like events). Deletes by
  * criteria must see every earlier save, so they run {@linkplain GroupCommitWriter#submitIsolated
- * isolated}. Loads run on {@code ioExecutor} behind a writer barrier (read-your-writes).
+ * isolated}. Loads run on {@code ioExecutor} behind a writer barrier for their stream
+ * (read-your-writes; it waits only while that stream has writes queued).
  *
  * <p>Thread-safe.
  */
@@ -49,7 +50,7 @@ final class LocalSnapshotStorage implements SnapshotStorage {
 
   @Override
   public CompletionStage<Optional<StoredSnapshot>> loadLatest(StreamKey stream, SnapshotSelectionCriteria criteria) {
-    return handle.writer().barrier().thenApplyAsync(v -> loadBlocking(stream, criteria), ioExecutor);
+    return handle.writer().barrier(stream).thenApplyAsync(v -> loadBlocking(stream, criteria), ioExecutor);
   }
 
   @Override
@@ -59,7 +60,7 @@ final class LocalSnapshotStorage implements SnapshotStorage {
     }
     byte[] lowerKey = lowerKey(stream, criteria);
     byte[] upperKey = upperKey(stream, criteria);
-    return handle.writer().submitIsolated(committed -> {
+    return handle.writer().submitIsolated(stream, committed -> {
       List<WriteOp> deletes = new ArrayList<>();
       committed.scan(Column.SNAP, lowerKey, upperKey, (key, value) -> {
         if (matchesTimestamp(SnapshotRecord.decode(key, value), criteria)) {
