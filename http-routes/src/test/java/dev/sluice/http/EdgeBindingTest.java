@@ -32,6 +32,34 @@ class EdgeBindingTest {
     system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /** terminate cuts a connection still busy at its deadline, and completes. */
+  @Test
+  void terminateCutsWhatIsStillBusyAfterTheDeadline() throws Exception {
+    // A handler that never answers: the request stays in progress until the connection is cut.
+    Flow<HttpRequest, HttpResponse, ?> handler = Flow.of(HttpRequest.class)
+        .mapAsync(1, r -> new java.util.concurrent.CompletableFuture<HttpResponse>());
+    EdgeBinding b = EdgeBinding.bind(system, "127.0.0.1", 0, ServerSettings.create(system), handler).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", b.localAddress().getPort()), 5_000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (b.openConnections() == 0) {
+        if (System.nanoTime() > deadline) throw new AssertionError("the connection was never accepted");
+        Thread.onSpinWait();
+      }
+      b.terminate(Duration.ofMillis(200)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      int read;
+      try {
+        read = s.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        read = -1;
+      }
+      assertEquals(-1, read, "the connection is closed, no response");
+    }
+  }
+
   /** A handler that ends the connection (here: the head timeout) closes it with a FIN, not a reset. */
   @Test
   void aConnectionTheHandlerEndsClosesCleanly() throws Exception {
