@@ -17,9 +17,9 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * response leaving it ({@link SluiceMetrics#instrument}). A stage on the connection, not a route
  * directive: {@code mapResponse} around the routes maps the route's future, and a future that is not
  * complete yet (every append: it waits for the fsync) is mapped by a task on the dispatcher, one
- * more thread hand-off per request. On a small machine that cost a quarter of the append
- * throughput (README "Operating", metrics); here recording is a few field updates on the
- * connection's own stream.
+ * more thread hand-off per request: the likely cause of metrics costing a quarter of the append
+ * throughput on a 2-core machine (README "Operating", metrics). Here recording is a few field
+ * updates on the connection's own stream.
  *
  * <p>Responses of a connection come in the order of its requests (HTTP/1.1), so the requests in
  * flight are a queue. Top: requests into the handler; bottom: its responses. One per connection.
