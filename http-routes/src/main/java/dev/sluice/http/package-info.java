@@ -11,6 +11,8 @@
  *   <li>{@code SseFrames} - the SSE wire format
  *   <li>{@link dev.sluice.http.HttpSettings} - {@code sluice.http} config
  *   <li>{@link dev.sluice.http.SecureParsingErrorHandler} - security headers on Pekko parse errors
+ *   <li>{@link dev.sluice.http.EdgeBinding} - the server socket: Pekko's server layer per TCP connection, with
+ *       {@link dev.sluice.http.Http10TransferEncodingGuard} ({@code RequestFraming}) on the bytes before it
  * </ul>
  */
 package dev.sluice.http;

@@ -25,8 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -44,7 +43,7 @@ abstract class RouteTestBase {
   static final long CURRENT_CURSOR = 180;
 
   static ActorSystem system;
-  static ServerBinding binding;
+  static EdgeBinding binding;
   static FakeStreamGateway gateway;
   static HttpClient client;
   static String base;
@@ -59,7 +58,9 @@ abstract class RouteTestBase {
         """).withFallback(ConfigFactory.load()));
     gateway = new FakeStreamGateway();
     var route = StreamRoutes.create(gateway, SETTINGS, InstantSource.fixed(NOW));
-    binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // The server's own binding (with its byte-level guard), as SluiceNode binds it.
+    binding = EdgeBinding.bind(system, "127.0.0.1", 0, ServerSettings.create(system), route.flow(system))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   }
@@ -70,7 +71,8 @@ abstract class RouteTestBase {
    */
   static String bindAnother(HttpSettings settings) throws Exception {
     var route = StreamRoutes.create(gateway, settings, InstantSource.fixed(NOW));
-    ServerBinding b = Http.get(system).newServerAt("127.0.0.1", 0).bind(route).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    EdgeBinding b = EdgeBinding.bind(system, "127.0.0.1", 0, ServerSettings.create(system), route.flow(system))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
     return "http://127.0.0.1:" + b.localAddress().getPort();
   }
 

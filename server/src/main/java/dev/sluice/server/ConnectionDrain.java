@@ -37,8 +37,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * sending, if any (an SSE response runs to its end). The stage keeps no per-response state: it
  * runs on every connection, and 5,000 SSE readers on a 256 MiB heap have no room for more. Waking parked
  * long-polls and ending SSE responses is the tail hub's part (same shutdown phase); this only makes
- * sure the connections they leave behind end cleanly. {@code terminate} still runs afterwards, for
- * connections busy past the drain timeout.
+ * sure the connections they leave behind end cleanly. {@code EdgeBinding.terminate} still runs
+ * afterwards, for connections busy past the drain timeout.
  */
 public final class ConnectionDrain {
   private final Set<AsyncCallback<Boolean>> open = ConcurrentHashMap.newKeySet();

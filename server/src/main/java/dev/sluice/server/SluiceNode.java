@@ -5,6 +5,7 @@ import dev.sluice.actors.api.ActorsSettings;
 import dev.sluice.actors.api.SluiceStreams;
 import dev.sluice.cluster.ClusterSettings;
 import dev.sluice.cluster.NodeConfig;
+import dev.sluice.http.EdgeBinding;
 import dev.sluice.http.HttpSettings;
 import dev.sluice.http.RequestHeadTimeout;
 import dev.sluice.http.StreamRoutes;
@@ -32,9 +33,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.server.Directives;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -53,13 +52,13 @@ public final class SluiceNode {
   private static final Logger log = LoggerFactory.getLogger(SluiceNode.class);
 
   private final ActorSystem<Void> system;
-  private final ServerBinding binding;
+  private final EdgeBinding binding;
   private final SluiceStreams streams;
   private final String managementUrl;
   private final SluiceMetrics metrics;
   private final Subscriptions subscriptions;
 
-  private SluiceNode(ActorSystem<Void> system, ServerBinding binding, SluiceStreams streams, String managementUrl,
+  private SluiceNode(ActorSystem<Void> system, EdgeBinding binding, SluiceStreams streams, String managementUrl,
                      SluiceMetrics metrics, Subscriptions subscriptions) {
     this.subscriptions = subscriptions;
     this.system = system;
@@ -138,8 +137,7 @@ public final class SluiceNode {
       Route routes = Directives.concat(AdminRoutes.create(system, streams.gateway()),
           metrics != null ? metrics.route() : Directives.reject(),
           StreamRoutes.create(gated, http, InstantSource.system(), readiness::problems, reserved));
-      var instrumented = metrics != null ? metrics.instrument(routes) : routes;
-      var route = config.getBoolean("sluice.access-log.enabled") ? AccessLog.around(instrumented) : instrumented;
+      var route = config.getBoolean("sluice.access-log.enabled") ? AccessLog.around(routes) : routes;
       if (metrics != null) system.getWhenTerminated().whenComplete((d, e) -> metrics.close());
       var connections = ConnectionLimit.derive(http.maxConnections(), http.fdReserve(), ConnectionLimit.processFdLimit());
       if (connections.lowFdLimit()) log.warn("low file-descriptor limit: {}", connections.describe());
@@ -147,8 +145,11 @@ public final class SluiceNode {
       var serverSettings = ServerSettings.create(system.classicSystem()).withMaxConnections(connections.connections());
       // Materialized once per connection: each gets its own request-head timer.
       var drain = new ConnectionDrain();
-      var handler = drain.around(RequestHeadTimeout.around(route.flow(system), http.requestHeadTimeout()));
-      return Http.get(system).newServerAt(http.host(), http.port()).withSettings(serverSettings).bindFlow(handler)
+      // Metrics on the connection's stream, not as a route directive: no extra future per request.
+      var served = metrics != null ? metrics.instrument(route.flow(system)) : route.flow(system);
+      var handler = drain.around(RequestHeadTimeout.around(served, http.requestHeadTimeout()));
+      // EdgeBinding, not Http.newServerAt: a guard on each connection's bytes answers what Pekko would 500.
+      return EdgeBinding.bind(system, http.host(), http.port(), serverSettings, handler)
           .thenCompose(binding -> startManagement(system, ops).thenApply(mgmt -> {
         // SluiceStreams.start registered the release of live readers in the same phase (service-unbind):
         // a long-poll whose client left would otherwise hold "service-requests-done" until its timeout.
@@ -169,9 +170,9 @@ public final class SluiceNode {
   /**
    * Stops the HTTP server without resetting a client (README "Shutdown"): stop accepting and start
    * the drain together with the release of live readers; then wait for the connections to close,
-   * and only then let pekko-http's terminate cut what is still busy after the drain timeout.
+   * and only then cut what is still busy after the drain timeout.
    */
-  private static void addHttpShutdown(ActorSystem<?> system, ServerBinding binding, ConnectionDrain drain, ShutdownSettings shutdown) {
+  private static void addHttpShutdown(ActorSystem<?> system, EdgeBinding binding, ConnectionDrain drain, ShutdownSettings shutdown) {
     var cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "sluice-http-unbind", () -> {
       drain.begin();
@@ -181,7 +182,7 @@ public final class SluiceNode {
         drain.awaitClosed(shutdown.drainTimeout()).thenCompose(left -> {
           if (left > 0) log.warn("{} HTTP connection(s) still busy after sluice.shutdown.drain-timeout ({}); closing them", left, shutdown.drainTimeout());
           return binding.terminate(ShutdownSettings.CUT_CONNECTIONS);
-        }).thenApply(t -> Done.getInstance()));
+        }));
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.sluice.server.ops;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
-import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import dev.sluice.persistence.journal.JournalMetrics;
@@ -40,6 +39,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
@@ -183,26 +183,42 @@ public final class SluiceMetrics implements AutoCloseable {
         HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, ByteString.fromString(registry.scrape())))))));
   }
 
-  /** {@code inner} with every request counted and timed, appends counted and live readers tracked. */
-  public Route instrument(Route inner) {
-    return extractRequest(req -> {
-      long start = System.nanoTime();
-      int method = methodIndex(req);
-      boolean streamPath = req.getUri().path().startsWith(STREAM_ROOT);
-      Live live = method == 0 && streamPath ? live(req) : Live.NONE;
-      if (live == Live.LONG_POLL) longPollReaders.incrementAndGet();
-      return mapResponse(resp -> {
-        int status = resp.status().intValue();
-        int statusClass = Math.min(5, Math.max(1, status / 100));
-        requestTimer(method, statusClass).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (method == 2 && streamPath && statusClass == 2) appendsAcknowledged.increment();
-        if (live == Live.LONG_POLL) longPollReaders.decrementAndGet();
-        return live == Live.SSE ? countWhileStreaming(resp) : resp;
-      }, () -> inner);
-    });
+  /**
+   * {@code handler} with every request counted and timed, appends counted and live readers tracked
+   * ({@link RequestMetricsStage}); materialized once per connection.
+   */
+  public Flow<HttpRequest, HttpResponse, NotUsed> instrument(Flow<HttpRequest, HttpResponse, NotUsed> handler) {
+    return BidiFlow.fromGraph(new RequestMetricsStage(this)).join(handler);
   }
 
-  private enum Live { NONE, SSE, LONG_POLL }
+  /** A request on its way through the handler: what its response is counted under. */
+  record InFlight(long startNanos, int method, boolean streamPath, Live live) {}
+
+  /** A request enters the handler. */
+  InFlight begin(HttpRequest req) {
+    int method = methodIndex(req);
+    boolean streamPath = req.getUri().path().startsWith(STREAM_ROOT);
+    Live live = method == 0 && streamPath ? live(req) : Live.NONE;
+    if (live == Live.LONG_POLL) longPollReaders.incrementAndGet();
+    return new InFlight(System.nanoTime(), method, streamPath, live);
+  }
+
+  /** Its response leaves the handler: the response to send (an SSE one counts its reader while it streams). */
+  HttpResponse end(InFlight req, HttpResponse resp) {
+    int status = resp.status().intValue();
+    int statusClass = Math.min(5, Math.max(1, status / 100));
+    requestTimer(req.method(), statusClass).record(System.nanoTime() - req.startNanos(), TimeUnit.NANOSECONDS);
+    if (req.method() == 2 && req.streamPath() && statusClass == 2) appendsAcknowledged.increment();
+    if (req.live() == Live.LONG_POLL) longPollReaders.decrementAndGet();
+    return req.live() == Live.SSE ? countWhileStreaming(resp) : resp;
+  }
+
+  /** Its connection closed before the response: no longer a waiting reader; not counted as a request. */
+  void abandoned(InFlight req) {
+    if (req.live() == Live.LONG_POLL) longPollReaders.decrementAndGet();
+  }
+
+  enum Live { NONE, SSE, LONG_POLL }
 
   private static Live live(HttpRequest req) {
     String mode = req.getUri().query().get("live").orElse(null);

@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.server.SluiceNode;
 import dev.sluice.server.TestNodes;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -138,6 +141,20 @@ class SingleNodeAdminAndMetricsTest {
       in.readAllBytes(); // until the server closes it
     }
     awaitGet(base + "/metrics", WAIT, m -> liveReaders(m.body(), "sse") == 0);
+  }
+
+  /** A long-poll whose client is gone (a reset) no longer counts, long before its 30 s timeout. */
+  @Test
+  void aLongPollWhoseConnectionIsResetStopsCounting() throws Exception {
+    assertEquals(201, put("metrics/reset").statusCode());
+    URI u = URI.create(base);
+    try (Socket s = new Socket(u.getHost(), u.getPort())) {
+      s.getOutputStream().write("GET /v1/stream/metrics/reset?offset=now&live=long-poll HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      awaitGet(base + "/metrics", WAIT, m -> liveReaders(m.body(), "long-poll") == 1);
+      s.setSoLinger(true, 0); // close with a reset
+    }
+    awaitGet(base + "/metrics", Duration.ofSeconds(10), m -> liveReaders(m.body(), "long-poll") == 0);
   }
 
   private static double liveReaders(String metrics, String mode) {
