@@ -109,7 +109,9 @@ run_bench() {
 measure() {
   local label="$1" targets="$2" pids="$3"
   say "$label: JIT pre-warm $PREWARM (closed-loop appends, not measured)"
-  run_bench "$label" prewarm "$targets" "$pids" --scenario append --streams 10 --connections 64 --warmup 0s \
+  # Same shape as the measured runs: a JIT that warmed on another mix (10 streams, 64 connections)
+  # recompiled for minutes once the measured mix began (C2 at a fifth of the cluster's CPU).
+  run_bench "$label" prewarm "$targets" "$pids" --scenario append --streams 100 --connections 256 --warmup 0s \
     --duration "$PREWARM" --quiet --out "$OUT/prewarm" || return 1
   say "$label: append closed loop, 100 streams, 256 connections, warm-up $WARMUP, measured $DURATION"
   run_bench "$label" closed "$targets" "$pids" --scenario append --streams 100 --connections 256 \
