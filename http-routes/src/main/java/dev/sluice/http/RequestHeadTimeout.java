@@ -13,12 +13,9 @@ import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
-import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -62,62 +59,28 @@ public final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, 
 
   @Override
   public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-    return new TimerGraphStageLogic(shape) {
+    return new PassThroughConnectionLogic(shape) {
       private static final String TIMER = "request-head";
       private int requestsInProgress;
       private int responsesStreaming;
       private AsyncCallback<Boolean> streamEnded;
 
-      {
-        setHandler(requestIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            requestsInProgress++;
-            cancelTimer(TIMER);
-            push(requestOut, grab(requestIn));
-          }
+      @Override
+      protected HttpRequest onRequest(HttpRequest request) {
+        requestsInProgress++;
+        cancelTimer(TIMER);
+        return request;
+      }
 
-          @Override
-          public void onUpstreamFinish() {
-            complete(requestOut);
-          }
-        });
-        setHandler(requestOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(requestIn);
-          }
+      @Override
+      protected HttpResponse onResponse(HttpResponse response) {
+        requestsInProgress--;
+        return watched(response);
+      }
 
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(requestIn, cause);
-          }
-        });
-        setHandler(responseIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            HttpResponse response = grab(responseIn);
-            requestsInProgress--;
-            push(responseOut, watched(response));
-            armIfIdle();
-          }
-
-          @Override
-          public void onUpstreamFinish() {
-            complete(responseOut);
-          }
-        });
-        setHandler(responseOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(responseIn);
-          }
-
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(responseIn, cause);
-          }
-        });
+      @Override
+      protected void afterResponse() {
+        armIfIdle();
       }
 
       @Override

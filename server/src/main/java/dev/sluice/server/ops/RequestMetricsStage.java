@@ -1,5 +1,6 @@
 package dev.sluice.server.ops;
 
+import dev.sluice.http.PassThroughConnectionLogic;
 import java.util.ArrayDeque;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -7,8 +8,6 @@ import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
-import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 
@@ -44,58 +43,19 @@ final class RequestMetricsStage extends GraphStage<BidiShape<HttpRequest, HttpRe
 
   @Override
   public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-    return new GraphStageLogic(shape) {
+    return new PassThroughConnectionLogic(shape) {
       private final ArrayDeque<SluiceMetrics.InFlight> inFlight = new ArrayDeque<>(2);
 
-      {
-        setHandler(requestIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            HttpRequest request = grab(requestIn);
-            inFlight.addLast(metrics.begin(request));
-            push(requestOut, request);
-          }
+      @Override
+      protected HttpRequest onRequest(HttpRequest request) {
+        inFlight.addLast(metrics.begin(request));
+        return request;
+      }
 
-          @Override
-          public void onUpstreamFinish() {
-            complete(requestOut);
-          }
-        });
-        setHandler(requestOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(requestIn);
-          }
-
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(requestIn, cause);
-          }
-        });
-        setHandler(responseIn, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            HttpResponse response = grab(responseIn);
-            SluiceMetrics.InFlight request = inFlight.pollFirst();
-            push(responseOut, request == null ? response : metrics.end(request, response));
-          }
-
-          @Override
-          public void onUpstreamFinish() {
-            complete(responseOut);
-          }
-        });
-        setHandler(responseOut, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(responseIn);
-          }
-
-          @Override
-          public void onDownstreamFinish(Throwable cause) {
-            cancel(responseIn, cause);
-          }
-        });
+      @Override
+      protected HttpResponse onResponse(HttpResponse response) {
+        SluiceMetrics.InFlight request = inFlight.pollFirst();
+        return request == null ? response : metrics.end(request, response);
       }
 
       @Override
