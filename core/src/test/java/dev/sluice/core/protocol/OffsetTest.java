@@ -23,6 +23,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OffsetTest {
 
   @Test
+  void formatIsZeroPaddedToSixteenDigitsPerFieldAndNeverTruncates() {
+    long[] values = {0, 1, 9, 10, 999_999_999_999_999L, 1_000_000_000_000_000L, 9_999_999_999_999_999L,
+        10_000_000_000_000_000L, 999_999_999_999_999_999L, Long.MAX_VALUE};
+    for (long hi : values) {
+      for (long position : values) {
+        assertEquals(String.format("%016d_%016d", hi, position), new Offset(hi, position).format(), hi + "_" + position);
+      }
+    }
+    Random random = new Random(7);
+    for (int i = 0; i < 1_000; i++) {
+      long hi = random.nextLong() & Long.MAX_VALUE >>> random.nextInt(63);
+      long position = random.nextLong() & Long.MAX_VALUE >>> random.nextInt(63);
+      assertEquals(String.format("%016d_%016d", hi, position), new Offset(hi, position).format());
+    }
+  }
+
+  @Test
   void zeroFormatsAsTheSuitesStreamStartToken() {
     assertEquals("0000000000000000_0000000000000000", Offset.ZERO.format());
     assertEquals(Offset.ZERO, Offset.parseOrNull("0000000000000000_0000000000000000"));
