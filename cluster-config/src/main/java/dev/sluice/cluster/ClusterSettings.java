@@ -20,12 +20,18 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
     }
     String host = root.getString("sluice.cluster.host");
     CrashDowningSettings.fromConfig(root); // checked at start like every other cluster key
+    formationEnabled(root);
     for (String s : seeds) {
       if (!replicated(root) && !s.equals(host + ":" + port)) {
         throw new IllegalArgumentException(MULTI_NODE_UNSUPPORTED + " (sluice.cluster.seed-nodes names " + s + ")");
       }
     }
     return new ClusterSettings(host, port, List.copyOf(seeds));
+  }
+
+  /** {@code sluice.cluster.formation.enabled}: whether a replicated node joins or forms a cluster by itself. */
+  public static boolean formationEnabled(Config root) {
+    return root.getBoolean("sluice.cluster.formation.enabled");
   }
 
   /**

@@ -114,7 +114,7 @@ public final class SluiceNode {
         Replication.get(system);
         // Joins the running cluster or forms one with a majority; never a cluster of its own.
         ClusterFormation.start(system, config.getStringList("sluice.replication.nodes"),
-            config.getInt("sluice.replication.node-ordinal"));
+            config.getInt("sluice.replication.node-ordinal"), ClusterSettings.formationEnabled(config));
         // A killed or crashed peer is downed within a few hundred milliseconds, not seconds.
         CrashedPeerDowning.start(system, config, config.getString("sluice.actors.blocking-io-dispatcher"));
       }
