@@ -4,7 +4,7 @@
 #
 #   bench/subscriptions-overhead.sh [--order none-first|with-first] [--runs 3] [--subs 1000]
 #                                   [--prewarm 60s] [--warmup 5s] [--duration 15s]
-#                                   [--port 4491] [--out DIR]
+#                                   [--port 4491] [--out DIR] [--keep-data]
 #
 # 1. starts a fresh bin/sluice (own data dir); if --order is with-first, creates the subscriptions;
 # 2. pre-warms it with --prewarm of the same `append` load that is measured (not measured), so the
@@ -19,11 +19,12 @@
 #    ratios (with / none). The same lines are in DIR/summary.txt.
 #
 # Run it twice, once per order, so drift over time does not favour one state. Needs a built server
-# and bench (SLUICE_NO_BUILD=1 is passed to both). Stops the server on exit.
+# and bench (SLUICE_NO_BUILD=1 is passed to both). Stops the server on exit and deletes its data
+# directory (about 1 GB after a run) unless --keep-data.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-ORDER=none-first; RUNS=3; SUBS=1000; PREWARM=60s; WARMUP=5s; DURATION=15s; PORT=4491; OUT=""
+ORDER=none-first; RUNS=3; SUBS=1000; PREWARM=60s; WARMUP=5s; DURATION=15s; PORT=4491; OUT=""; KEEP_DATA=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --order) ORDER="$2"; shift ;;
@@ -34,7 +35,8 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift ;;
     --port) PORT="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --keep-data) KEEP_DATA=1 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,7 +47,10 @@ mkdir -p "$OUT"
 DATA="$OUT/data"
 URL="http://127.0.0.1:$PORT"
 SERVER_PID=""
-cleanup() { [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; }
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [[ "$KEEP_DATA" == 1 ]] || rm -rf "$DATA"
+}
 trap cleanup EXIT
 say() { echo "$*" | tee -a "$OUT/summary.txt"; }
 
