@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     --port) PORT="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     --keep-data) KEEP_DATA=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift
