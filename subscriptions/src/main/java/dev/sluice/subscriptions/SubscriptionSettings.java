@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * @param allowLocalHttp plain-http webhooks to localhost / 127.0.0.x (local development, checklist §15)
  * @param publicUrl base URL for callback and JWKS links; empty: the scheme and host the client used
+ * @param snapshotEvery a subscription entity saves a snapshot every this many events (recovery replays at most that many)
  */
-public record SubscriptionSettings(boolean enabled, boolean allowLocalHttp, Duration webhookTimeout, String publicUrl) {
+public record SubscriptionSettings(boolean enabled, boolean allowLocalHttp, Duration webhookTimeout, String publicUrl,
+                                   int snapshotEvery) {
 
   /** @param httpHost the address the HTTP server binds: {@code auto} allows local http when it is a loopback one */
   public static SubscriptionSettings fromConfig(Config config, String httpHost) {
@@ -29,7 +31,9 @@ public record SubscriptionSettings(boolean enabled, boolean allowLocalHttp, Dura
     if (!url.isEmpty() && !url.matches("https?://[^/]+")) {
       throw new IllegalArgumentException("sluice.subscriptions.public-url: expected scheme://host[:port], got '" + url + "'");
     }
-    return new SubscriptionSettings(c.getBoolean("enabled"), allow, timeout, url);
+    int every = c.getInt("snapshot-every");
+    if (every < 1) throw new IllegalArgumentException("sluice.subscriptions.snapshot-every must be >= 1, was " + every);
+    return new SubscriptionSettings(c.getBoolean("enabled"), allow, timeout, url, every);
   }
 
   static boolean isLoopback(String host) {

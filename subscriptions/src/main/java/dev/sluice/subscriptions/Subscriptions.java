@@ -123,7 +123,8 @@ public final class Subscriptions implements SubscriptionHost {
         IndexKeeper.NAME, Props.empty());
     // Subscriptions hold timers (leases, retries): they are never passivated.
     var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
-    subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock))
+    subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock,
+        settings.snapshotEvery()))
         .withSettings(noPassivation));
     subs.sharding.init(Entity.of(SubscriptionDirectory.TYPE_KEY, ctx -> SubscriptionDirectory.create(ctx.getEntityId()))
         .withSettings(noPassivation));
@@ -253,6 +254,24 @@ public final class Subscriptions implements SubscriptionHost {
     // The keeper answers within its ack timeout; the ask's own timeout only guards against a stopped keeper.
     return org.apache.pekko.actor.typed.javadsl.AskPattern.<IndexKeeper.Command, Done>ask(keeper,
         r -> new IndexKeeper.Publish(e, r), INDEX_ACK_TIMEOUT.plusSeconds(2), system.scheduler());
+  }
+
+  /** How a subscription entity's last recovery on this node went. */
+  public record Recovery(long sequenceNr, long replayedEvents) {}
+
+  private final Map<String, Recovery> recoveries = new ConcurrentHashMap<>();
+
+  @Override
+  public void recovered(String id, long sequenceNr, long replayedEvents) {
+    recoveries.put(id, new Recovery(sequenceNr, replayedEvents));
+  }
+
+  /**
+   * The last recovery of subscription {@code id} on this node (null if it has not run here): how
+   * many journal events it replayed on top of its snapshot ({@code snapshot-every} bounds them).
+   */
+  public Recovery lastRecovery(String id) {
+    return recoveries.get(id);
   }
 
   @Override

@@ -203,6 +203,20 @@ public final class TailHub {
   public void publish(String path, TailUpdate update) {
     var listener = changeListener;
     if (listener != null) listener.accept(path, update);
+    wakeReaders(path, update);
+  }
+
+  /**
+   * A change of a stream owned on another node, relayed here by its owner for this node's live
+   * readers ({@link TailRelay}). Only the readers are woken: the change listener was told on the
+   * owner's node, and telling it again on every node with a reader would hand the same change to
+   * the same subscriptions once more per such node.
+   */
+  public void publishRelayed(String path, TailUpdate update) {
+    wakeReaders(path, update);
+  }
+
+  private void wakeReaders(String path, TailUpdate update) {
     Slot slot = slots.get(path);
     if (slot == null) return;
     Set<Waiter> woken;

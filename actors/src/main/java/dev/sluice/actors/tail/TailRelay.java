@@ -20,7 +20,7 @@ public final class TailRelay {
 
   public static Behavior<Command> create(TailHub hub) {
     return Behaviors.receiveMessage(m -> {
-      if (m instanceof Publish p) hub.publish(p.path(), p.update());
+      if (m instanceof Publish p) hub.publishRelayed(p.path(), p.update());
       return Behaviors.same();
     });
   }

@@ -4,6 +4,7 @@ import dev.sluice.core.CborSerializable;
 import dev.sluice.subscriptions.rules.Json;
 import dev.sluice.subscriptions.rules.SubEvent;
 import dev.sluice.subscriptions.rules.SubState;
+import dev.sluice.subscriptions.rules.SubStateSnapshot;
 import dev.sluice.subscriptions.rules.SubscriptionSpec;
 import dev.sluice.subscriptions.rules.Tokens;
 import dev.sluice.subscriptions.rules.WakeRequest;
@@ -24,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -69,8 +71,9 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   record LeaseExpired(long generation) implements Command {}
   enum MaybeWake implements Command { INSTANCE }
 
-  public static Behavior<Command> create(String id, SubscriptionHost host, InstantSource clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(ctx, timers, id, host, clock)));
+  /** @param snapshotEvery events between snapshots ({@code sluice.subscriptions.snapshot-every}) */
+  public static Behavior<Command> create(String id, SubscriptionHost host, InstantSource clock, int snapshotEvery) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(ctx, timers, id, host, clock, snapshotEvery)));
   }
 
   public static PersistenceId persistenceId(String id) {
@@ -82,13 +85,18 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   private final String id;
   private final SubscriptionHost host;
   private final InstantSource clock;
+  private final int snapshotEvery;
+  /** Events applied before recovery completed: those after the snapshot it started from (all of them without one). */
+  private long replayed;
+  private boolean recovered;
   /** Webhook delivery attempts of the current wake that failed (in memory: a restart retries at once). */
   private int failedAttempts;
   private boolean deliveryInFlight;
 
   private SubscriptionEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers, String id, SubscriptionHost host,
-                             InstantSource clock) {
+                             InstantSource clock, int snapshotEvery) {
     super(persistenceId(id));
+    this.snapshotEvery = snapshotEvery;
     this.ctx = ctx;
     this.timers = timers;
     this.id = id;
@@ -103,23 +111,50 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
     return s;
   }
 
+  /**
+   * A snapshot every {@code snapshotEvery} events, the last two kept, so recovery replays at most
+   * that many events however long the subscription lived. Events are kept (not deleted on
+   * snapshot): they are small, and the replicated journal's followers hold the same sequence.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.disabled();
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+  }
+
+  /** The snapshot is an immutable copy taken here, on the entity's thread ({@link SubStateSnapshot} says why). */
+  @Override
+  public SnapshotAdapter<SubState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(SubState state) {
+        return SubStateSnapshot.of(state);
+      }
+
+      @Override
+      public SubState fromJournal(Object from) {
+        return ((SubStateSnapshot) from).restore(id);
+      }
+    };
   }
 
   @Override
   public EventHandler<SubState, SubEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> s.apply(e));
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> {
+      if (!recovered) replayed++;
+      return s.apply(e);
+    });
   }
 
   /** After a restart: index the subscription, read the linked streams' tails, then resume (redeliver, re-arm leases). */
   @Override
   public SignalHandler<SubState> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> {
+      recovered = true;
+      host.recovered(id, lastSequenceNumber(ctx), replayed);
       if (!s.exists()) return;
       // Which node runs it (operators and the cluster tests look for this line after a crash).
-      ctx.getLog().info("subscription {} runs on this node (recovered at event {})", id, lastSequenceNumber(ctx));
+      ctx.getLog().info("subscription {} runs on this node (recovered at event {}, {} replayed after the snapshot)", id,
+          lastSequenceNumber(ctx), replayed);
       // Published again by whichever node the entity recovers on (after a crash: another one).
       host.indexed(id, lastSequenceNumber(ctx), s.spec, explicit(s));
       loadTails(s, null);

@@ -35,6 +35,12 @@ public interface SubscriptionHost {
   /** The subscription was deleted at {@code version}; completes like {@link #indexed}. */
   CompletionStage<Done> unindexed(String id, long version);
 
+  /**
+   * The entity finished recovery at {@code sequenceNr}, replaying {@code replayedEvents} journal
+   * events after the snapshot it started from (all of them when there was none).
+   */
+  void recovered(String id, long sequenceNr, long replayedEvents);
+
   /** A wake started for a {@code local} subscription: tell its in-process listeners. */
   void localWake(String id, long generation);
 

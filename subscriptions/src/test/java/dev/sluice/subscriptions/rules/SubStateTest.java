@@ -68,6 +68,33 @@ class SubStateTest {
   }
 
   @Test
+  void aSnapshotRestoresTheJournaledStateAndIsNotChangedByLaterEvents() {
+    var s = created();
+    s.apply(new SubEvent.Linked("events/new", false, -1));
+    s.tails.put("manual/a", 7L);
+    s.apply(new SubEvent.WakeStarted(3, "w3", s.snapshotNow()));
+    s.apply(new SubEvent.Claimed("worker-1", 12_345));
+    s.apply(new SubEvent.Acked(Map.of("manual/a", 4L)));
+    var snap = SubStateSnapshot.of(s);
+    s.apply(new SubEvent.Acked(Map.of("manual/a", 7L)));
+    s.apply(new SubEvent.WakeEnded(3));
+
+    var r = snap.restore("s1");
+    assertEquals(s.spec, r.spec);
+    assertEquals(3, r.generation);
+    assertEquals("w3", r.wakeId);
+    assertEquals("worker-1", r.holder);
+    assertEquals(12_345, r.leaseUntilMillis);
+    assertEquals(Map.of("events/new", 0L, "events/old", 10L, "manual/a", 7L), r.snapshot, "the wake's tails");
+    assertEquals(4, r.links.get("manual/a").acked, "as when the snapshot was taken, not after");
+    assertEquals(-1, r.links.get("events/new").acked);
+    assertTrue(r.links.get("manual/a").explicit);
+    assertTrue(r.links.get("events/old").glob);
+    assertTrue(r.tails.isEmpty(), "tails are read back from the streams, never snapshotted");
+    assertNull(r.checkWake(Tokens.issue(KEY, "s1", 3), "w3", 3L), "the same token key and id");
+  }
+
+  @Test
   void unlinkKeepsPatternLinksAndDeleteForgetsEverything() {
     var s = created();
     s.apply(new SubEvent.Linked("events/old", true, 0));
