@@ -37,8 +37,9 @@ public final class Windows {
       return trim(nominalFrom) + "-" + trim(nominalTo) + " s";
     }
 
+    /** Whole seconds as {@code 10}, else one decimal ({@code 5.0} for a last tick at 5.0002 s). */
     private static String trim(double s) {
-      return s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s);
+      return s == Math.rint(s) ? Long.toString((long) s) : String.format(java.util.Locale.ROOT, "%.1f", s);
     }
   }
 

@@ -51,6 +51,14 @@ class WindowsTest {
   }
 
   @Test
+  void aLastTickJustPastAWholeSecondIsLabelledWithOneDecimal() {
+    Windows w = new Windows(2 * S);
+    w.tick(2 * S + 5_000_000, 1, 0, null, false);
+    w.tick(3 * S + 182_213, 1, 0, null, true);
+    assertEquals("2-3.0 s", w.closed().get(1).span());
+  }
+
+  @Test
   void aWindowMustBePositive() {
     assertThrows(IllegalArgumentException.class, () -> new Windows(0));
   }
