@@ -49,7 +49,8 @@ public record BenchOptions(
     Path clusterDir,
     Path clusterScript,
     Duration attemptTimeout,
-    Duration settle) {
+    Duration settle,
+    Duration window) {
 
   /** What to do. */
   public enum Command { RUN, COMPARE, NOOP_SERVER, FAILOVER, HELP }
@@ -127,6 +128,9 @@ public record BenchOptions(
         --request-timeout D    a request unanswered this long counts as hung        [30s]
         --drain-timeout D      wait this long for in-flight work after the run      [10s]
         --run-id ID            prefix of stream names                               [random]
+        --window D             also report throughput and p50/p99 per window of the measured phase, e.g.
+                               10s with --warmup 0s against a server started just before (bench/warmup.sh)
+                               [off]
         --quiet                no per-second progress lines
       compare:
         --baseline L           label the ratios are relative to                     [sluice]
@@ -256,7 +260,8 @@ public record BenchOptions(
         kv.containsKey("cluster-dir") ? Path.of(kv.get("cluster-dir")) : null,
         kv.containsKey("cluster-script") ? Path.of(kv.get("cluster-script")) : null,
         kv.containsKey("attempt-timeout") ? duration("attempt-timeout", kv.get("attempt-timeout")) : d.attemptTimeout,
-        kv.containsKey("settle") ? duration("settle", kv.get("settle")) : d.settle);
+        kv.containsKey("settle") ? duration("settle", kv.get("settle")) : d.settle,
+        kv.containsKey("window") ? window(kv.get("window")) : d.window);
   }
 
   private static List<String> urls(List<String> given, List<String> dflt) {
@@ -277,7 +282,7 @@ public record BenchOptions(
       "url", "scenario", "streams", "connections", "duration", "warmup", "rate", "size", "batch",
       "subscribers", "stream-bytes", "clients", "count", "delay", "pid", "label", "out", "name",
       "request-timeout", "drain-timeout", "run-id", "baseline", "host", "port", "mirror-config", "target",
-      "metrics", "kills", "cluster-dir", "cluster-script", "attempt-timeout", "settle");
+      "metrics", "kills", "cluster-dir", "cluster-script", "attempt-timeout", "settle", "window");
 
   static BenchOptions defaults(Command command) {
     return new BenchOptions(command, List.of("http://127.0.0.1:4437"), Scenario.APPEND, null, null,
@@ -285,7 +290,16 @@ public record BenchOptions(
         Duration.ofMillis(20), List.of(), "target", Path.of("bench-results"), null, Duration.ofSeconds(30),
         Duration.ofSeconds(10), Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36),
         false, "sluice", List.of(), "127.0.0.1", 4438, null, List.of(), 20, null, null,
-        Duration.ofSeconds(1), Duration.ofSeconds(5));
+        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ZERO);
+  }
+
+  /** {@code --window}: whole seconds (the progress clock ticks once a second), at least 1 s. */
+  private static Duration window(String s) {
+    Duration d = duration("window", s);
+    if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
+      throw new IllegalArgumentException("--window must be a whole number of seconds, at least 1s; was " + s);
+    }
+    return d;
   }
 
   /** The measured duration: the given one, else 10 s (120 s as an upper bound for {@code streams}). */

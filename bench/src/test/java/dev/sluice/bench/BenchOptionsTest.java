@@ -73,6 +73,14 @@ class BenchOptionsTest {
   }
 
   @Test
+  void windowIsOffByDefaultAndTakesWholeSeconds() {
+    assertEquals(Duration.ZERO, BenchOptions.parse().window());
+    assertEquals(Duration.ofSeconds(10), BenchOptions.parse("--window", "10s").window());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--window", "500ms")).getMessage().contains("--window"));
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--window", "1.5s"));
+  }
+
+  @Test
   void takesSeveralServerPids() {
     BenchOptions o = BenchOptions.parse("--pid", "11,12,13");
     assertEquals(List.of(11L, 12L, 13L), o.pids());

@@ -23,15 +23,29 @@ public final class PhaseClock {
    * @param unit     what the throughput counts (from {@link RequestStats#units()}), e.g. {@code appends}
    * @param megabytes report throughput as MB/s of {@link RequestStats#bytes()} instead of units/s
    * @param serverPids the server's processes (the nodes of a cluster), for the CPU breakdown (empty = unknown)
+   * @param window   split the measured phase into windows this long ({@code --window}); zero = one whole
    */
-  public record Display(String label, String unit, boolean megabytes, boolean quiet, List<Long> serverPids) {
+  public record Display(String label, String unit, boolean megabytes, boolean quiet, List<Long> serverPids, Duration window) {
     public Display {
       serverPids = List.copyOf(serverPids);
+      if (window == null) window = Duration.ZERO;
+    }
+
+    public Display(String label, String unit, boolean megabytes, boolean quiet, List<Long> serverPids) {
+      this(label, unit, megabytes, quiet, serverPids, Duration.ZERO);
     }
   }
 
-  /** The measured phase: its counters, its length, each recorder's total, and where the CPU went. */
-  public record Measured(RequestStats.Snapshot counts, long elapsedNanos, List<Histogram> latencies, CpuUsage cpu) {
+  /**
+   * The measured phase: its counters, its length, each recorder's total, where the CPU went, and
+   * the windows when {@link Display#window()} asked for them (else empty), with the unit they count.
+   */
+  public record Measured(RequestStats.Snapshot counts, long elapsedNanos, List<Histogram> latencies, CpuUsage cpu,
+                         List<Windows.Window> windows, String unit) {
+    public Measured(RequestStats.Snapshot counts, long elapsedNanos, List<Histogram> latencies, CpuUsage cpu) {
+      this(counts, elapsedNanos, latencies, cpu, List.of(), "");
+    }
+
     public double seconds() {
       return elapsedNanos / 1e9;
     }
@@ -79,6 +93,7 @@ public final class PhaseClock {
     long lastTick = mStart;
     long end;
     CpuUsage.Sample cpuEnd = null;
+    Windows windows = display.window().isZero() ? null : new Windows(display.window().toNanos());
     while (true) {
       long next = Math.min(lastTick + 1_000_000_000L, mEnd);
       boolean early = sleepUntil(next, finished);
@@ -91,7 +106,12 @@ public final class PhaseClock {
       for (LatencyRecorder r : recorders) intervals.add(r.accumulate());
       RequestStats.Snapshot snap = stats.snapshot();
       double secs = (now - lastTick) / 1e9;
-      print(display, "run", (now - mStart) / 1e9, snap.minus(prev), secs, intervals.isEmpty() ? null : intervals.get(0), extra);
+      RequestStats.Snapshot delta = snap.minus(prev);
+      print(display, "run", (now - mStart) / 1e9, delta, secs, intervals.isEmpty() ? null : intervals.get(0), extra);
+      if (windows != null) {
+        windows.tick(now - mStart, display.megabytes() ? delta.bytes() : delta.units(), delta.errors(),
+            intervals.isEmpty() ? null : intervals.get(0), last);
+      }
       prev = snap;
       lastTick = now;
       if (last) {
@@ -101,7 +121,8 @@ public final class PhaseClock {
     }
     List<Histogram> totals = new ArrayList<>();
     for (LatencyRecorder r : recorders) totals.add(r.total().copy());
-    return new Measured(prev.minus(start), end - mStart, totals, CpuUsage.between(cpuStart, cpuEnd, !display.serverPids().isEmpty()));
+    return new Measured(prev.minus(start), end - mStart, totals, CpuUsage.between(cpuStart, cpuEnd, !display.serverPids().isEmpty()),
+        windows == null ? List.of() : windows.closed(), display.megabytes() ? "bytes" : display.unit());
   }
 
   /** Sleeps until {@code deadline}; returns true if {@code finished} became true first. */

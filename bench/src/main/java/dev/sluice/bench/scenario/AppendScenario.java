@@ -92,7 +92,7 @@ final class AppendScenario implements Scenario {
     long[] unsent = new long[1];
     long[] dropped = new long[1];
     PhaseClock.Measured m = PhaseClock.run(
-        new PhaseClock.Display(ctx.display(result.name()), producer ? "records" : "appends", false, o.quiet(), o.pids()),
+        new PhaseClock.Display(ctx.display(result.name()), producer ? "records" : "appends", false, o.quiet(), o.pids(), o.window()),
         o.warmup(), o.durationOrDefault(), stats, recorders,
         () -> "in-flight " + driver.inFlight() + (rate > 0 ? "  backlog max " + driver.maxBacklog() : ""), null,
         () -> {

@@ -138,7 +138,7 @@ final class CatchupScenario implements Scenario {
       }
       return null;
     }, 10_000);
-    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "reads", true, o.quiet(), o.pids()),
+    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "reads", true, o.quiet(), o.pids(), o.window()),
         o.warmup(), o.durationOrDefault(), stats, List.of(fullReadLatency, requestLatency),
         () -> "full reads " + fullReads, null);
     ctx.loop().call(() -> {

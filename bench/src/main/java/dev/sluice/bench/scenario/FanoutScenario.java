@@ -224,7 +224,7 @@ final class FanoutScenario implements Scenario {
     RequestDriver driver = new RequestDriver(ctx.loop(), ctx.target(), writers, Long.MAX_VALUE, rate, source,
         s -> s >= 200 && s < 300, stats, appendLatency, ctx.requestTimeoutNanos(), "Stream-Next-Offset");
     driver.start();
-    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "appends", false, o.quiet(), o.pids()),
+    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "appends", false, o.quiet(), o.pids(), o.window()),
         o.warmup(), o.durationOrDefault(), stats, List.of(ackToReceive, sendToReceive, appendLatency),
         () -> String.format("delivered %,d/%,d  subscribers %d", delivered, acked * readyAtStart, ready), null);
     int hung = driver.stop(o.drainTimeout().toMillis());

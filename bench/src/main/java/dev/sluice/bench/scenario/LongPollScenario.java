@@ -221,7 +221,7 @@ final class LongPollScenario implements Scenario {
       }
       return null;
     }, 10_000);
-    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "wake-ups", false, o.quiet(), o.pids()),
+    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "wake-ups", false, o.quiet(), o.pids(), o.window()),
         o.warmup(), o.durationOrDefault(), stats, List.of(sendToWake, ackToWake),
         () -> "long-poll timeouts " + timeouts, null);
     int inCycle = ctx.loop().call(() -> {

@@ -4,6 +4,7 @@ import dev.sluice.bench.metrics.CpuUsage;
 import dev.sluice.bench.metrics.LatencySummary;
 import dev.sluice.bench.metrics.PhaseClock;
 import dev.sluice.bench.metrics.RequestStats;
+import dev.sluice.bench.metrics.Windows;
 import dev.sluice.bench.report.Metric;
 import dev.sluice.bench.report.ScenarioResult;
 import java.time.Instant;
@@ -74,6 +75,27 @@ final class ResultBuilder {
   }
 
   /**
+   * One throughput and one p50/p99 metric per window of {@code --window} (keys {@code w<i>.throughput},
+   * {@code w<i>.p50}, {@code w<i>.p99}; labels name the window, e.g. {@code appends/s 0-10 s}), so
+   * {@code compare} gives the median of each window over several runs.
+   */
+  private void windowMetrics(PhaseClock.Measured m) {
+    if (m.windows().isEmpty()) return;
+    param("window", ctx.options().window());
+    boolean mb = m.unit().equals("bytes");
+    for (Windows.Window w : m.windows()) {
+      String k = "w" + w.index() + ".";
+      metric(k + "throughput", (mb ? "MB/s " : m.unit() + "/s ") + w.span(), mb ? w.rate() / 1e6 : w.rate(), true);
+      LatencySummary s = LatencySummary.of(w.latency());
+      if (s.count() > 0) {
+        metric(k + "p50", "p50 ms " + w.span(), s.p50(), false);
+        metric(k + "p99", "p99 ms " + w.span(), s.p99(), false);
+      }
+      if (w.errors() > 0) metric(k + "errors", "errors " + w.span(), w.errors(), false);
+    }
+  }
+
+  /**
    * Finishes the result: adds the error count (measured phase plus requests left hanging at the end)
    * as a metric, the server's RSS when {@code --pid} was given, and a problem line for every kind of
    * failure seen anywhere in the run.
@@ -82,6 +104,7 @@ final class ResultBuilder {
     RequestStats.Snapshot c = m.counts();
     RequestStats.Snapshot all = stats.snapshot();
     if (metrics.stream().noneMatch(x -> x.key().equals("errors"))) metric("errors", "errors", c.errors() + hungAtEnd, false);
+    windowMetrics(m);
     List<Long> pids = ctx.options().pids();
     long pid = pids.isEmpty() ? 0 : pids.get(0);
     if (pid > 0 && metrics.stream().noneMatch(x -> x.key().equals("rss"))) {

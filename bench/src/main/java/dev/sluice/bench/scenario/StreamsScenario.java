@@ -46,7 +46,7 @@ final class StreamsScenario implements Scenario {
     RequestDriver driver = new RequestDriver(ctx.loop(), ctx.target(), connections, count, 0, source,
         s -> s == 201, stats, latency, ctx.requestTimeoutNanos());
     driver.start();
-    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "streams", false, o.quiet(), o.pids()),
+    PhaseClock.Measured m = PhaseClock.run(new PhaseClock.Display(ctx.display(result.name()), "streams", false, o.quiet(), o.pids(), o.window()),
         Duration.ZERO, cap, stats, List.of(latency),
         () -> String.format("created %,d/%,d", stats.ok(), count), driver::isDone);
     int hung = driver.stop(o.drainTimeout().toMillis());
