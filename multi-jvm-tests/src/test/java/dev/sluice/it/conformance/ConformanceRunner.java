@@ -68,6 +68,11 @@ final class ConformanceRunner {
    * subscription APIs" tests (checklist §15), which the suite skips unless asked.
    */
   static Run run(String label, String baseUrl, boolean subscriptions) throws IOException {
+    return run(label, baseUrl, subscriptions, System.getProperty("sluice.it.conformance.filter", ""));
+  }
+
+  /** As {@link #run(String, String, boolean)}, only the tests whose names match {@code filter} (vitest {@code -t}; blank: all). */
+  static Run run(String label, String baseUrl, boolean subscriptions, String filter) throws IOException {
     Path dir = ItEnv.conformanceDir();
     Path logs = ItEnv.logDir();
     Path report = logs.resolve(label + "-report.json").toAbsolutePath();
@@ -76,7 +81,6 @@ final class ConformanceRunner {
     List<String> cmd = new ArrayList<>(List.of(
         "node", dir.resolve("node_modules/vitest/vitest.mjs").toString(), "run", WRAPPER,
         "--no-coverage", "--reporter=default", "--reporter=json", "--outputFile.json=" + report));
-    String filter = System.getProperty("sluice.it.conformance.filter", "");
     if (!filter.isBlank()) {
       cmd.addAll(List.of("-t", filter));
     }
@@ -129,13 +133,14 @@ final class ConformanceRunner {
 
   /** The numbers of a vitest JSON report, plus every failed test with its first failure line. */
   record Summary(int passed, int failed, int skipped, int total, int failedSuites, Duration took,
-                 List<String> failures) {
+                 List<String> failures, List<String> failedTitles) {
 
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
 
     static Summary parse(Path report, Duration took) throws IOException {
       JsonNode r = new ObjectMapper().readTree(report.toFile());
       List<String> failures = new ArrayList<>();
+      List<String> titles = new ArrayList<>();
       for (JsonNode file : r.path("testResults")) {
         for (JsonNode t : file.path("assertionResults")) {
           if ("failed".equals(t.path("status").asText())) {
@@ -144,6 +149,7 @@ final class ConformanceRunner {
             path.add(t.path("title").asText());
             String why = t.path("failureMessages").path(0).asText("");
             failures.add(String.join(" > ", path) + firstLine(why));
+            titles.add(t.path("title").asText());
           }
         }
         if ("failed".equals(file.path("status").asText()) && file.path("assertionResults").isEmpty()) {
@@ -152,7 +158,7 @@ final class ConformanceRunner {
       }
       int skipped = r.path("numPendingTests").asInt() + r.path("numTodoTests").asInt();
       return new Summary(r.path("numPassedTests").asInt(), r.path("numFailedTests").asInt(), skipped,
-          r.path("numTotalTests").asInt(), r.path("numFailedTestSuites").asInt(), took, failures);
+          r.path("numTotalTests").asInt(), r.path("numFailedTestSuites").asInt(), took, failures, titles);
     }
 
     private static String firstLine(String message) {
