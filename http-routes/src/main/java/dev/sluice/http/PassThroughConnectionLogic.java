@@ -72,6 +72,12 @@ public abstract class PassThroughConnectionLogic extends TimerGraphStageLogic {
     });
   }
 
+  /** The shape of such a stage, its four ports named after {@code stage} (as they appear in stream errors). */
+  public static BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape(String stage) {
+    return BidiShape.of(Inlet.<HttpRequest>create(stage + ".requestIn"), Outlet.<HttpRequest>create(stage + ".requestOut"),
+        Inlet.<HttpResponse>create(stage + ".responseIn"), Outlet.<HttpResponse>create(stage + ".responseOut"));
+  }
+
   /** A request on its way into the handler; returns what to pass on. */
   protected abstract HttpRequest onRequest(HttpRequest request);
 

@@ -9,8 +9,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.stage.AsyncCallback;
@@ -35,12 +33,8 @@ import org.apache.pekko.util.ByteString;
  * <p>One instance per connection; confined to its stream (not shared).
  */
 public final class RequestHeadTimeout extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
-  private final Inlet<HttpRequest> requestIn = Inlet.create("RequestHeadTimeout.requestIn");
-  private final Outlet<HttpRequest> requestOut = Outlet.create("RequestHeadTimeout.requestOut");
-  private final Inlet<HttpResponse> responseIn = Inlet.create("RequestHeadTimeout.responseIn");
-  private final Outlet<HttpResponse> responseOut = Outlet.create("RequestHeadTimeout.responseOut");
   private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
-      BidiShape.of(requestIn, requestOut, responseIn, responseOut);
+      PassThroughConnectionLogic.shape("RequestHeadTimeout");
   private final Duration timeout;
 
   private RequestHeadTimeout(Duration timeout) {

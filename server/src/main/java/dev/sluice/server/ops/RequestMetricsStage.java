@@ -6,8 +6,6 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 
@@ -24,12 +22,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * flight are a queue. Top: requests into the handler; bottom: its responses. One per connection.
  */
 final class RequestMetricsStage extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
-  private final Inlet<HttpRequest> requestIn = Inlet.create("RequestMetrics.requestIn");
-  private final Outlet<HttpRequest> requestOut = Outlet.create("RequestMetrics.requestOut");
-  private final Inlet<HttpResponse> responseIn = Inlet.create("RequestMetrics.responseIn");
-  private final Outlet<HttpResponse> responseOut = Outlet.create("RequestMetrics.responseOut");
   private final BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse> shape =
-      BidiShape.of(requestIn, requestOut, responseIn, responseOut);
+      PassThroughConnectionLogic.shape("RequestMetrics");
   private final SluiceMetrics metrics;
 
   RequestMetricsStage(SluiceMetrics metrics) {
