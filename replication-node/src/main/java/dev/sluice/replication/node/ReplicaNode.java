@@ -44,11 +44,12 @@ import org.apache.pekko.serialization.SerializationExtension;
  * it are dropped, and the next message reloads the stream from the store. Nothing is lost that was
  * promised: unsent replies promised nothing, and the writer re-sends.
  *
- * <p>Inbound from peers: {@link Batch}es (answered at once with {@link Delivered}, which paces the
- * sender's {@link Batcher}) and {@link Chunk}s of large batches, reassembled here.
+ * <p>Inbound from peers: {@link Batch}es (acknowledged with {@link Delivered}, cumulatively and
+ * lazily, see {@link AckLedger}; that opens the sender's {@link Batcher} window) and {@link Chunk}s of
+ * large batches, reassembled here.
  */
 public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
-  public sealed interface Command permits ToReplicaItem, Batch, Chunk, Persisted, ReadPromise, LimboTick, Sweep {}
+  public sealed interface Command permits ToReplicaItem, Batch, Chunk, Persisted, ReadPromise, LimboTick, Sweep, AckTick {}
 
   /**
    * The highest epoch this node's replica promised for {@code stream}, answered as
@@ -63,6 +64,8 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   private enum LimboTick implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private enum Sweep implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum AckTick implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** A large batch from one peer being put back together. */
   private static final class Reassembly {
@@ -83,9 +86,11 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   private final Address self;
   private final Map<String, StreamPipeline> streams = new HashMap<>();
   private final Map<Integer, Reassembly> reassembly = new HashMap<>();
+  private final AckLedger acks;
 
-  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics) {
+  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics, long windowBytes) {
     super(ctx);
+    this.acks = new AckLedger(windowBytes);
     this.store = store;
     this.transport = transport;
     this.metrics = metrics;
@@ -108,7 +113,8 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(LimboTick.INSTANCE, LimboTick.INSTANCE, settings.limboTick());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, Sweep.INSTANCE, settings.idleSweep());
-      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics);
+      timers.startTimerWithFixedDelay(AckTick.INSTANCE, AckTick.INSTANCE, settings.transport().ackInterval());
+      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics, settings.transport().windowBytes());
     }));
     // Resume, not restart: a fresh incarnation would forget the persists still in flight and could start
     // a second one for the same stream, which the store contract forbids. Known failures (a step, a
@@ -126,6 +132,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
         .onMessage(ReadPromise.class, this::onReadPromise)
         .onMessageEquals(LimboTick.INSTANCE, this::onLimboTick)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+        .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
         .build();
   }
 
@@ -154,7 +161,10 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   }
 
   private Behavior<Command> onBatch(Batch b) {
-    b.ackTo().tell(new Delivered(b.id()));
+    long bytes = 0;
+    for (Item i : b.items()) bytes += Wire.estimate(i);
+    AckLedger.Ack now = acks.took(b.fromNode(), b.ackTo(), b.id(), bytes);
+    if (now != null) now.to().tell(now.delivered());
     for (Item i : b.items()) {
       if (i instanceof ToReplicaItem r) onItem(r);
       else if (i instanceof ToWriterItem w) w.to().tell(w);
@@ -216,6 +226,11 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
       }
     }
     metrics.limboStreams(inLimbo);
+    return this;
+  }
+
+  private Behavior<Command> onAckTick() {
+    for (AckLedger.Ack a : acks.due()) a.to().tell(a.delivered());
     return this;
   }
 

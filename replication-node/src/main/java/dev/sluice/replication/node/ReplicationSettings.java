@@ -18,7 +18,7 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
 
   /** Outbound batching and chunking; see {@link Batcher}. */
   public record Transport(long maxBatchBytes, int maxBatchMessages, long chunkThreshold, int chunkBytes,
-                          Duration ackTimeout, long maxQueuedBytes) {}
+                          Duration ackTimeout, long maxQueuedBytes, long windowBytes, Duration ackInterval) {}
 
   public ReplicationSettings {
     nodes = List.copyOf(nodes);
@@ -34,6 +34,11 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
     if (transport.chunkBytes() <= 0 || transport.chunkBytes() > 192 * 1024) {
       throw new IllegalArgumentException("sluice.replication.transport.chunk-bytes must be in (0, 192KiB] to fit Artery's frame, was " + transport.chunkBytes());
     }
+    if (transport.windowBytes() <= 0 || transport.ackInterval().isNegative() || transport.ackInterval().isZero()
+        || transport.ackInterval().compareTo(transport.ackTimeout()) >= 0) {
+      throw new IllegalArgumentException("sluice.replication.transport.window-bytes must be > 0 and ack-interval in (0, ack-timeout), were "
+          + transport.windowBytes() + " and " + transport.ackInterval());
+    }
     if (transport.chunkThreshold() < transport.maxBatchBytes()) {
       throw new IllegalArgumentException("sluice.replication.transport.chunk-threshold must be >= max-batch-bytes");
     }
@@ -44,7 +49,8 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
     Config t = c.getConfig("transport");
     Config w = c.getConfig("writer");
     Transport transport = new Transport(t.getBytes("max-batch-bytes"), t.getInt("max-batch-messages"), t.getBytes("chunk-threshold"),
-        Math.toIntExact(t.getBytes("chunk-bytes")), t.getDuration("ack-timeout"), t.getBytes("max-queued-bytes"));
+        Math.toIntExact(t.getBytes("chunk-bytes")), t.getDuration("ack-timeout"), t.getBytes("max-queued-bytes"),
+        t.getBytes("window-bytes"), t.getDuration("ack-interval"));
     Writer.Settings d = Writer.Settings.defaults();
     Writer.Settings writer = new Writer.Settings(w.getDuration("open-timeout").toMillis(), w.getDuration("append-timeout").toMillis(),
         w.getDuration("heartbeat").toMillis(), w.getInt("max-fence-attempts"), w.getDuration("fence-backoff").toMillis(),

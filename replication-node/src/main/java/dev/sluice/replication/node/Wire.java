@@ -45,7 +45,8 @@ public final class Wire {
 
   /**
    * Messages of any streams from node {@code fromNode}, in send order. The receiving ReplicaNode
-   * answers {@link Delivered} to {@code ackTo} at once, which lets the sender's batcher send the next.
+   * acknowledges it to {@code ackTo} ({@link Delivered}, cumulative and lazy: {@link AckLedger}),
+   * which opens the sender's batcher window.
    */
   public record Batch(int fromNode, long id, ActorRef<Batcher.Command> ackTo, List<Item> items) implements ReplicaNode.Command, ReplicationSerializable {
     public Batch {
@@ -61,7 +62,7 @@ public final class Wire {
   public record Chunk(int fromNode, long id, int index, int count, int serializerId, String manifest, byte[] bytes,
                       ActorRef<Batcher.Command> ackTo) implements ReplicaNode.Command, ReplicationSerializable {}
 
-  /** The receiving node took batch {@code id} (all chunks of it). */
+  /** The receiving node took batch {@code id} (all chunks of it) and every earlier batch of the sender. */
   public record Delivered(long id) implements Batcher.Command, ReplicationSerializable {}
 
   /**

@@ -24,8 +24,12 @@ import org.junit.jupiter.api.Test;
 /** The per-peer batcher against a probe standing in for the peer's ReplicaNode. */
 class BatcherTest {
   static ActorTestKit kit;
-  static final ReplicationSettings.Transport SETTINGS =
-      new ReplicationSettings.Transport(128 * 1024, 4096, 192 * 1024, 128 * 1024, Duration.ofSeconds(30), 32L << 20);
+  /** A window of one byte: one batch in flight at a time, so what queues meanwhile is deterministic. */
+  static final ReplicationSettings.Transport SETTINGS = settings(1, Duration.ofSeconds(30));
+
+  static ReplicationSettings.Transport settings(long windowBytes, Duration ackTimeout) {
+    return new ReplicationSettings.Transport(128 * 1024, 4096, 192 * 1024, 128 * 1024, ackTimeout, 32L << 20, windowBytes, Duration.ofMillis(50));
+  }
 
   @BeforeAll
   static void start() {
@@ -103,12 +107,31 @@ class BatcherTest {
   @Test
   void anUnansweredBatchIsTakenAsLostAfterTheAckTimeout() {
     TestProbe<ReplicaNode.Command> peer = kit.createTestProbe();
-    var quick = new ReplicationSettings.Transport(128 * 1024, 4096, 192 * 1024, 128 * 1024, Duration.ofMillis(200), 32L << 20);
+    var quick = settings(1, Duration.ofMillis(200));
     ActorRef<Batcher.Command> batcher = kit.spawn(Batcher.create(0, peer.getRef(), quick));
     batcher.tell(new Batcher.Enqueue(append("a", 1, 10)));
     peer.expectMessageClass(Batch.class);
     batcher.tell(new Batcher.Enqueue(append("a", 2, 10)));
     Batch next = peer.expectMessageClass(Batch.class, Duration.ofSeconds(5));
     assertEquals(2L, ((Message.Append) ((ToReplicaItem) next.items().get(0)).message()).entries().get(0).seq());
+  }
+
+  @Test
+  void batchesFlowWithoutAnAcknowledgementWhileTheWindowHasRoom() {
+    TestProbe<ReplicaNode.Command> peer = kit.createTestProbe();
+    long one = Wire.estimate(append("a", 1, 10));
+    ActorRef<Batcher.Command> batcher = kit.spawn(Batcher.create(0, peer.getRef(), settings(3 * one, Duration.ofSeconds(30))));
+    for (int seq = 1; seq <= 3; seq++) {
+      batcher.tell(new Batcher.Enqueue(append("a", seq, 10)));
+      Batch b = peer.expectMessageClass(Batch.class);
+      assertEquals(seq, b.id(), "batch " + seq + " leaves with earlier ones unacknowledged");
+    }
+    // Three unacknowledged batches fill the window: the next waits for an acknowledgement.
+    batcher.tell(new Batcher.Enqueue(append("a", 4, 10)));
+    batcher.tell(new Batcher.Enqueue(append("a", 5, 10)));
+    peer.expectNoMessage(Duration.ofMillis(100));
+    batcher.tell(new Delivered(2)); // cumulative: batches 1 and 2
+    Batch next = peer.expectMessageClass(Batch.class);
+    assertEquals(2, next.items().size(), "what queued behind the full window leaves as one batch");
   }
 }
