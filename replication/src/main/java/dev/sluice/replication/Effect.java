@@ -12,8 +12,20 @@ public sealed interface Effect {
    * {@code DeleteRange(truncateAfter+1 ..)} if it truncates, a {@code Put} per appended entry, a
    * {@code Put} of the meta; {@code sync = true}). Later steps must see the change at once (the
    * {@link ReplicaLog} contract), even before the batch is durable.
+   *
+   * <p>{@code sync} false: the change only raises lac (a {@code Commit}). The driver may count it
+   * as done once written, before an fsync, and release what waits behind it; a crash may then take
+   * the lac back to its last durable value. Why that is safe: lac only says which entries a quorum
+   * already holds durably; a replica with a lower lac serves fewer entries and keeps its log (a
+   * writer re-sends the commit point), and recovery never relies on a replica's lac being durable
+   * (it adopts the best log of a quorum, docs/replication-research.md §3.2). The simulator's crashes
+   * drop such changes like any other not yet fsynced.
    */
-  record Persist(ReplicaState state, LogChange log) implements Effect {}
+  record Persist(ReplicaState state, LogChange log, boolean sync) implements Effect {
+    public Persist(ReplicaState state, LogChange log) {
+      this(state, log, true);
+    }
+  }
 
   record Send(Address to, Message message) implements Effect {}
 

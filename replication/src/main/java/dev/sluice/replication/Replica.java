@@ -275,7 +275,9 @@ public final class Replica {
       throw new IllegalStateException(change + " on tail " + before.tailSeq() + " does not give tail " + ns.tailSeq());
     }
     List<Effect> out = new ArrayList<>(3);
-    out.add(new Persist(ns, change));
+    // Only a raised lac may skip the fsync (Persist's doc says why); anything else a reply rests on.
+    boolean sync = !change.isEmpty() || !ns.equals(before.withLac(ns.lac()));
+    out.add(new Persist(ns, change, sync));
     if (ns.lac() > before.lac()) out.add(new Committed(before.lac(), ns.lac()));
     if (m != null) out.add(new Send(to, m));
     return new Step(ns, out);

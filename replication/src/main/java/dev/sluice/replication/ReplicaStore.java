@@ -48,4 +48,13 @@ public interface ReplicaStore {
    * same entry twice must be harmless (the readable state is keyed by position).
    */
   CompletionStage<Void> persist(String stream, ReplicaState meta, LogChange change, Effect.Committed materialize);
+
+  /**
+   * As {@link #persist(String, ReplicaState, LogChange, Effect.Committed)}; with {@code sync} false
+   * ({@link Effect.Persist#sync()}: the change only raises lac) the stage may complete once the batch
+   * is written and readable, before it is fsynced. A store that always syncs may ignore the flag.
+   */
+  default CompletionStage<Void> persist(String stream, ReplicaState meta, LogChange change, Effect.Committed materialize, boolean sync) {
+    return persist(stream, meta, change, materialize);
+  }
 }

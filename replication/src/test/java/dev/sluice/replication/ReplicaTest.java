@@ -307,11 +307,35 @@ class ReplicaTest {
     a.log = r.log.copy();
     Replica.Step st = a.step(new Commit(S, E1, 3));
     assertEquals(3, a.s.lac());
-    assertEquals(List.of(new Persist(a.s, LogChange.NONE), new Committed(1, 3)), st.effects());
+    assertEquals(List.of(new Persist(a.s, LogChange.NONE, false), new Committed(1, 3)), st.effects(),
+        "a raised lac alone needs no fsync before it counts as done");
     R b = new R(r.s);
     b.log = r.log.copy();
     assertEquals(1, b.step(new Commit(S, E2, 3)).state().lac(), "our suffix may not be E2's");
     assertEquals(4, b.step(new Commit(S, E1, 9)).state().lac(), "never above our tail");
+  }
+
+  @Test
+  void everyChangeButARaisedLacIsFsyncedBeforeItCounts() {
+    R r = new R(ReplicaState.empty(S, 1, "d1"));
+    assertTrue(assertInstanceOf(Persist.class, r.step(new Fence(S, E1)).effects().get(0)).sync(), "a promise");
+    Replica.Step append = r.step(new Append(S, E1, 0, Epoch.NONE, List.of(entry(1, E1, "a"), entry(2, E1, "b")), 0, 0));
+    assertTrue(assertInstanceOf(Persist.class, append.effects().get(0)).sync(), "entries");
+    Replica.Step lacWithEntries = r.step(new Append(S, E1, 2, E1, List.of(entry(3, E1, "c")), 2, 0));
+    assertTrue(assertInstanceOf(Persist.class, lacWithEntries.effects().get(0)).sync(), "entries, and lac with them");
+    Replica.Step commit = r.step(new Commit(S, E1, 3));
+    assertFalse(assertInstanceOf(Persist.class, commit.effects().get(0)).sync(), "lac alone");
+
+    // Leaving limbo on a commit changes more than lac: it votes again, so that must be durable.
+    R limbo = new R(ReplicaState.lostDisk(S, 1, "d1-new", Bugs.NONE));
+    limbo.step(new Fence(S, E1));
+    limbo.step(new Append(S, E2, 0, Epoch.NONE, List.of(entry(1, E2, "a"), entry(2, E2, "b")), 0, 0));
+    limbo.step(new TailInfo(S, 0, E2, 2, false, Epoch.NONE));
+    limbo.step(new TailInfo(S, 2, E2, 2, false, Epoch.NONE));
+    assertTrue(limbo.s.limbo(), "not caught up: nothing committed yet");
+    Replica.Step leave = limbo.step(new Commit(S, E2, 2));
+    assertFalse(limbo.s.limbo());
+    assertTrue(assertInstanceOf(Persist.class, leave.effects().get(0)).sync(), "leaving limbo");
   }
 
   @Test

@@ -98,9 +98,17 @@ final class GroupCommitWriter implements AutoCloseable {
     private Throwable failure;
     /** Its future was completed and it left {@link #pendingStreams}; writer thread, or the submitter before queueing. */
     private boolean settled;
+    /** False: may complete once written, before an fsync ({@link #submitStaged(StagedWrite, long, boolean)}). */
+    private final boolean sync;
 
     private Request(List<StreamWrite> writes, IsolatedWrite isolated, StagedWrite staged, long approxBytes,
                     Set<StreamKey> streams) {
+      this(writes, isolated, staged, approxBytes, streams, true);
+    }
+
+    private Request(List<StreamWrite> writes, IsolatedWrite isolated, StagedWrite staged, long approxBytes,
+                    Set<StreamKey> streams, boolean sync) {
+      this.sync = sync;
       this.writes = writes;
       this.isolated = isolated;
       this.staged = staged;
@@ -144,6 +152,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
   private final RocksDbHandle handle;
   private final WriteOptions writeOptions;
+  /** For batches whose requests all allow completing before an fsync. */
+  private final WriteOptions unsyncedWriteOptions = new WriteOptions().setSync(false);
+  /** Whether the WAL holds writes no fsync covered yet; writer thread only. */
+  private boolean unsynced;
   /** Raised after every synced batch, before its acks; null when sync is off. */
   private final AckHighWaterMark ackMark;
   private final int maxBatchRequests;
@@ -218,6 +230,16 @@ final class GroupCommitWriter implements AutoCloseable {
    */
   CompletableFuture<Void> submitStaged(StagedWrite write, long approxBytes) {
     return enqueue(new Request(List.of(), null, write, approxBytes, null));
+  }
+
+  /**
+   * As {@link #submitStaged(StagedWrite, long)}; with {@code sync} false the future may complete once
+   * the batch is written to RocksDB (WAL in the OS cache: it survives a killed process, not a power
+   * loss) and readable, before any fsync. A batch is written unsynced only when ALL its requests allow
+   * it; the next synced batch, or {@link #barrier()}, makes it durable (one WAL, written in order).
+   */
+  CompletableFuture<Void> submitStaged(StagedWrite write, long approxBytes, boolean sync) {
+    return enqueue(new Request(List.of(), null, write, approxBytes, null, sync));
   }
 
   /** Completes once every request submitted before it is durable (or failed). Writes nothing. */
@@ -332,20 +354,33 @@ final class GroupCommitWriter implements AutoCloseable {
       process(drained);
       drained.clear();
     }
+    if (unsynced) {
+      // An orderly stop leaves nothing to a power loss.
+      try {
+        handle.db().syncWal();
+        synced();
+      } catch (RocksDBException | RuntimeException e) {
+        log.warn("Could not sync the WAL at close; writes completed without an fsync stay as durable as the OS cache", e);
+      }
+    }
   }
 
   private void process(List<Request> drained) {
+    boolean sync = false;
+    for (Request r : drained) {
+      sync |= r.sync;
+    }
     WriteContext ctx = new WriteContext(handle, metaCache);
     try {
       for (Request r : drained) {
         if (r.isIsolated() && !ctx.isEmpty()) {
-          commit(ctx);
+          commit(ctx, sync);
           ctx.close();
           ctx = new WriteContext(handle, metaCache);
         }
         ctx.apply(r);
       }
-      commit(ctx);
+      commit(ctx, sync);
     } catch (Throwable t) {
       // Last line of defence (e.g. OutOfMemoryError): never leave a future hanging, never die.
       metaCache.clear();
@@ -357,7 +392,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  private void commit(WriteContext ctx) {
+  private void commit(WriteContext ctx, boolean sync) {
     if (ctx.isEmpty()) {
       return;
     }
@@ -370,13 +405,17 @@ final class GroupCommitWriter implements AutoCloseable {
         if (batch.count() > 0 && (batchFailure = refuseIfNoRoom(batch.getDataSize())) == null) {
           bytes = batch.getDataSize();
           long start = System.nanoTime();
-          handle.db().write(writeOptions, batch);
+          handle.db().write(sync ? writeOptions : unsyncedWriteOptions, batch);
           writeNanos = System.nanoTime() - start;
-          if (ackMark != null) {
-            // After the WAL sync, before any ack: the mark never claims more than the WAL holds,
-            // and everything acknowledged is covered by it.
-            ackMark.advanceTo(handle.db().getLatestSequenceNumber());
+          if (sync) {
+            synced();
+          } else {
+            unsynced = true;
           }
+        } else if (batchFailure == null && sync && unsynced) {
+          // Only barriers (or nothing) here, behind unsynced writes: a barrier promises durability.
+          handle.db().syncWal();
+          synced();
         }
       } catch (Throwable t) {
         // Failure story: an fsync error can leave the batch in the OS cache and even visible to
@@ -402,6 +441,17 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     for (Request r : ctx.members()) {
       settle(r, r.failure != null ? r.failure : batchFailure);
+    }
+  }
+
+  /** The WAL was just synced: everything written so far is durable. */
+  private void synced() throws RocksDBException {
+    unsynced = false;
+    if (ackMark != null) {
+      // After the WAL sync, before any ack: the mark never claims more than the WAL holds,
+      // and everything acknowledged is covered by it. Never after an unsynced write, whose data a
+      // power loss may take back.
+      ackMark.advanceTo(handle.db().getLatestSequenceNumber());
     }
   }
 
@@ -530,9 +580,7 @@ final class GroupCommitWriter implements AutoCloseable {
           ByteBuffer.allocate(8).putLong(System.currentTimeMillis()).array());
       handle.db().write(writeOptions, batch);
     }
-    if (ackMark != null) {
-      ackMark.advanceTo(handle.db().getLatestSequenceNumber());
-    }
+    synced();
   }
 
   private static long mib(long bytes) {
@@ -563,6 +611,7 @@ final class GroupCommitWriter implements AutoCloseable {
       settle(r, closedException());
     }
     writeOptions.close();
+    unsyncedWriteOptions.close();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -101,6 +101,11 @@ final class RocksDbHandle implements AutoCloseable {
     this.writer = new GroupCommitWriter(this, settings, ackMark);
   }
 
+  /** The WAL sequence number every acknowledgement is covered by (-1 when sync is off); for tests. */
+  long acknowledgedUpTo() {
+    return ackMark == null ? -1 : ackMark.value();
+  }
+
   /**
    * Opens (creating if missing) the database in {@code settings.dir()} with every column family.
    *

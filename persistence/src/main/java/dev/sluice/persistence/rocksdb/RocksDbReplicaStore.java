@@ -130,7 +130,9 @@ public final class RocksDbReplicaStore implements ReplicaStore {
 
   /**
    * Completes once {@code stream} is materialized up to {@code seq} on this node (at once if it is
-   * already): its readable columns then hold every committed entry up to there, fsynced. Never fails by
+   * already): its readable columns then hold every committed entry up to there (written; fsynced too
+   * unless the materialization rode an unsynced commit, whose entries a quorum holds durably in
+   * {@code repl} anyway, so a power loss only sends this node back to materialize them again). Never fails by
    * itself; the caller bounds the wait ({@code orTimeout}), and a future given up on is forgotten.
    * Completes on the group-commit writer's thread: attach only trivial stages, or {@code *Async} ones.
    */
@@ -169,6 +171,18 @@ public final class RocksDbReplicaStore implements ReplicaStore {
    */
   @Override
   public CompletionStage<Void> persist(String stream, ReplicaState meta, LogChange change, Effect.Committed materialize) {
+    return persist(stream, meta, change, materialize, true);
+  }
+
+  /**
+   * As above; {@code sync} false (a change that only raises lac, see {@link Effect.Persist#sync()})
+   * completes once its batch is written and readable, before an fsync, unless the batch also carries
+   * a request that needs one ({@link GroupCommitWriter#submitStaged(GroupCommitWriter.StagedWrite, long, boolean)}).
+   * This takes an fsync wait off every append's path on the owner: its journal write completes after
+   * the commit AND this node's materialization of the entry.
+   */
+  @Override
+  public CompletionStage<Void> persist(String stream, ReplicaState meta, LogChange change, Effect.Committed materialize, boolean sync) {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(change, "change");
     if (!meta.stream().equals(stream) || meta.replica() != replica() || !meta.diskUuid().equals(diskUuid())) {
@@ -188,9 +202,9 @@ public final class RocksDbReplicaStore implements ReplicaStore {
       encoded.add(new ReplicaPersist.EncodedEntry(e.seq(), k, v));
       bytes += k.length + v.length;
     }
-    CompletableFuture<Void> persisted = handle.writer().submitStaged(new ReplicaPersist(key, meta, change, encoded, upTo), bytes);
+    CompletableFuture<Void> persisted = handle.writer().submitStaged(new ReplicaPersist(key, meta, change, encoded, upTo), bytes, sync);
     if (upTo > 0) {
-      // After the batch is durable and readable; a persist materializes at least up to upTo.
+      // After the batch is readable (and durable, if synced); a persist materializes at least up to upTo.
       persisted.thenRun(() -> waiters.materialized(stream, upTo));
     }
     return persisted;

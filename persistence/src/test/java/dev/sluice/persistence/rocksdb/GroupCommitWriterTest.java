@@ -242,4 +242,21 @@ class GroupCommitWriterTest {
       assertNull(get(reopened, key(10)));
     }
   }
+
+  @Test
+  void anUnsyncedBatchCompletesReadableButAcknowledgesNothingUntilTheNextSync() throws Exception {
+    long before = handle.acknowledgedUpTo();
+    assertTrue(before >= 0, "sync is on in the default settings");
+    handle.writer().submitStaged(batch -> batch.put(Column.DEFAULT, key(21), value(21)), 16, false).get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertArrayEquals(value(21), handle.read(db -> db.get(handle.column(Column.DEFAULT), key(21))), "readable once done");
+    assertEquals(before, handle.acknowledgedUpTo(), "no fsync covered it, so the WAL-damage mark must not claim it");
+
+    handle.writer().barrier().get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertTrue(handle.acknowledgedUpTo() > before, "a barrier promises durability: it synced the WAL behind the unsynced write");
+
+    long synced = handle.acknowledgedUpTo();
+    handle.writer().submitStaged(batch -> batch.put(Column.DEFAULT, key(22), value(22)), 16, false).get(TIMEOUT_S, TimeUnit.SECONDS);
+    submit(put(23)).get(TIMEOUT_S, TimeUnit.SECONDS);
+    assertTrue(handle.acknowledgedUpTo() > synced, "the next synced batch covers the unsynced one before it");
+  }
 }

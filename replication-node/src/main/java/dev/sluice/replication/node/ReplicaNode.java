@@ -272,7 +272,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     if (call == null) return;
     CompletionStage<Void> done;
     try {
-      done = store.persist(p.stream(), call.meta(), call.change(), call.materialize());
+      done = store.persist(p.stream(), call.meta(), call.change(), call.materialize(), call.sync());
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

@@ -41,17 +41,23 @@ final class StreamPipeline {
   /** A message to send once allowed; {@code replyTo} is the writer actor when {@code to} is a writer. */
   record Outgoing(Address to, ActorRef<WriterDriver.Command> replyTo, Message message) {}
 
-  /** One store call: the latest meta, the folded change, the committed range to materialize (or null). */
-  record PersistCall(ReplicaState meta, LogChange change, Effect.Committed materialize) {}
+  /**
+   * One store call: the latest meta, the folded change, the committed range to materialize (or null),
+   * and whether it must be fsynced before it counts as done (false only if every folded step allowed
+   * it: {@link Effect.Persist#sync()}).
+   */
+  record PersistCall(ReplicaState meta, LogChange change, Effect.Committed materialize, boolean sync) {}
 
   private static final class Job {
     final ReplicaState meta;
     final LogChange change;
     final long tailBefore;
+    final boolean sync;
     Effect.Committed materialize;
     final List<Outgoing> sends = new ArrayList<>();
 
-    Job(ReplicaState meta, LogChange change, long tailBefore) {
+    Job(ReplicaState meta, LogChange change, long tailBefore, boolean sync) {
+      this.sync = sync;
       this.meta = meta;
       this.change = change;
       this.tailBefore = tailBefore;
@@ -91,7 +97,7 @@ final class StreamPipeline {
     Job last = null;
     for (Effect e : st.effects()) {
       if (e instanceof Effect.Persist p) {
-        last = new Job(p.state(), p.log(), pending.meta().tailSeq());
+        last = new Job(p.state(), p.log(), pending.meta().tailSeq(), p.sync());
         pending.stepped(p.state(), p.log());
         queued.addLast(last);
       } else if (e instanceof Effect.Committed c) {
@@ -118,15 +124,17 @@ final class StreamPipeline {
     Job latest = running.get(running.size() - 1);
     List<LogChange> changes = new ArrayList<>();
     Effect.Committed materialize = null;
+    boolean sync = false;
     for (Job j : running) {
       changes.add(j.change);
+      sync |= j.sync;
       if (j.materialize != null) {
         // lac only grows, so successive ranges join into one.
         materialize = materialize == null ? j.materialize
             : new Effect.Committed(Math.min(materialize.afterSeq(), j.materialize.afterSeq()), Math.max(materialize.upToSeq(), j.materialize.upToSeq()));
       }
     }
-    return new PersistCall(latest.meta, LogChanges.fold(first.tailBefore, changes), materialize);
+    return new PersistCall(latest.meta, LogChanges.fold(first.tailBefore, changes), materialize, sync);
   }
 
   /** The running call is durable: the overlay drops its changes, and the replies it held may go. */

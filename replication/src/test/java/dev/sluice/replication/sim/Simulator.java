@@ -38,7 +38,9 @@ import java.util.Random;
  * <ul>
  *   <li>Durability: a replica's {@link Persist} (meta plus {@link LogChange}) completes after a
  *       simulated fsync; every send queued behind it waits. The replica's next steps already see the
- *       change (an in-memory log beside the durable one). A crash keeps only completed fsyncs, so a
+ *       change (an in-memory log beside the durable one). An unsynced persist (a raised lac,
+ *       {@link Persist#sync()}) counts as done once the fsyncs before it completed, without one of its
+ *       own, and becomes durable only with the next synced one. A crash keeps only completed fsyncs, so a
  *       promise or ack that was not durable can never have been seen.
  *   <li>Materialization: every {@link Committed} range a replica reports is read from its log and
  *       handed to the checker like a client read, so a wrong lac move is caught too.
@@ -59,7 +61,7 @@ public final class Simulator {
 
   private record Ev(long at, long seq, int node, Runnable action) {}
 
-  private record FsyncJob(ReplicaState state, LogChange change, List<Send> sends) {}
+  private record FsyncJob(ReplicaState state, LogChange change, boolean sync, List<Send> sends) {}
 
   private static final class Node {
     final int id;
@@ -291,9 +293,11 @@ public final class Simulator {
     for (Effect e : st.effects()) {
       if (e instanceof Persist p) {
         n.memLog.apply(p.log());
-        FsyncJob job = new FsyncJob(p.state(), p.log(), new ArrayList<>());
+        FsyncJob job = new FsyncJob(p.state(), p.log(), p.sync(), new ArrayList<>());
         n.fsync.addLast(job);
-        long done = Math.max(now, n.diskFreeAt) + 1 + rnd.nextInt((int) cfg.maxFsyncMillis());
+        // An unsynced change (a raised lac) is done as soon as everything before it is: it takes no
+        // disk time and becomes durable only with the next synced one (a crash before that drops it).
+        long done = p.sync() ? Math.max(now, n.diskFreeAt) + 1 + rnd.nextInt((int) cfg.maxFsyncMillis()) : Math.max(now, n.diskFreeAt);
         n.diskFreeAt = done;
         int inc = n.incarnation;
         at(n.id, done, () -> fsyncDone(n, inc));
@@ -313,8 +317,11 @@ public final class Simulator {
   private void fsyncDone(Node n, int incarnation) {
     if (!n.up || n.incarnation != incarnation || n.fsync.isEmpty()) return;
     FsyncJob job = n.fsync.pollFirst();
-    n.durable = job.state();
-    n.durableLog.apply(job.change());
+    if (job.sync()) {
+      // Cumulative: this state includes every unsynced lac raise before it.
+      n.durable = job.state();
+      n.durableLog.apply(job.change());
+    }
     for (Send s : job.sends()) send(Address.replica(n.id), s.to(), s.message());
   }
 
