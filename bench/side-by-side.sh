@@ -122,7 +122,7 @@ if [[ -n "$DD_SECS" ]]; then
 else
   FSYNC_LINE="fsync latency: unknown (dd said: $DD_OUT)"
 fi
-SLUICE_DEFAULT_OPTS="$(sed -n 's/^read -r -a JAVA_OPTS <<< "\${SLUICE_JAVA_OPTS-"\(.*\)"}"$/\1/p' "$ROOT/bin/sluice" | head -1)"
+SLUICE_DEFAULT_OPTS="$(sed -n 's/^SLUICE_DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/sluice-jvm.sh" | head -1)"
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), $(java -version 2>&1 | head -1)$(command -v node >/dev/null && echo ", node $(node --version)")"
 say "$MACHINE"
 say "$FSYNC_LINE"

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Timeout;
  * The distribution tarball as an operator uses it: unpacked into a fresh directory, started with
  * {@code bin/sluice} from another directory, with an empty {@code HOME} (so no {@code ~/.m2}) and
  * nothing of the source tree, then a stream written and read over HTTP, readiness and metrics
- * scraped, and the node stopped with SIGTERM.
+ * scraped, and the node stopped with SIGTERM. The node runs with the launcher's default JVM flags
+ * ({@code bin/sluice-jvm.sh}, shipped in the tarball) and the class-data sharing archive its first
+ * start trains into the distribution's {@code cds/}.
  */
 class DistributionIT {
   private static final Pattern READY = Pattern.compile("SLUICE READY (http://\\S+)");
@@ -42,7 +44,7 @@ class DistributionIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
-  @Timeout(180)
+  @Timeout(420)
   void unpackedTarballRunsFromAnyDirectoryWithOnlyAJre() throws Exception {
     Path tarball = Path.of(System.getProperty("sluice.dist.tarball"));
     assertTrue(Files.isRegularFile(tarball), "no distribution at " + tarball + " (run the package phase)");
@@ -66,8 +68,8 @@ class DistributionIT {
     // An unrelated working directory and an empty HOME: nothing outside the unpacked tree is used.
     Path cwd = Files.createDirectories(root.resolve("elsewhere"));
     Path emptyHome = Files.createDirectories(root.resolve("empty-home"));
-    Map<String, String> env = Map.of("HOME", emptyHome.toString(), "JAVA_HOME", javaHome(),
-        "SLUICE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    // No SLUICE_JAVA_OPTS: the launcher's defaults are what is tested.
+    Map<String, String> env = Map.of("HOME", emptyHome.toString(), "JAVA_HOME", javaHome());
     assertEquals("sluice " + VERSION, run(cwd, env, launcher.toString(), "--version").strip());
     assertEquals("sluice " + VERSION, run(cwd, env, javaHome() + "/bin/java", "-jar", serverJar.toString(), "--version").strip());
 
@@ -79,7 +81,15 @@ class DistributionIT {
     pb.environment().putAll(env);
     Process node = pb.start();
     try {
+      // The first start trains the class-data sharing archive (a throw-away node) before the node starts.
       URI base = awaitReady(node, log);
+      List<String> jvmArgs = commandLine(node);
+      assertTrue(jvmArgs.contains("-Xmx512m") && jvmArgs.contains("-XX:+UseParallelGC"), "default flags: " + jvmArgs);
+      assertTrue(jvmArgs.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile=" + home.resolve("cds"))),
+          "runs with the archive its start trained: " + jvmArgs + "\n" + Files.readString(log));
+      try (Stream<Path> cds = Files.list(home.resolve("cds"))) {
+        assertEquals(1, cds.filter(f -> f.getFileName().toString().endsWith(".jsa")).count(), "one archive in cds/");
+      }
       URI stream = base.resolve("/v1/stream/smoke");
       assertEquals(201, send(HttpRequest.newBuilder(stream).header("Content-Type", "text/plain")
           .PUT(HttpRequest.BodyPublishers.noBody())).statusCode());
@@ -124,10 +134,16 @@ class DistributionIT {
     pump.setDaemon(true);
     pump.start();
     try {
-      return ready.get(90, TimeUnit.SECONDS);
+      return ready.get(240, TimeUnit.SECONDS); // training the archive first takes 20 s to 2 min
     } catch (Exception e) {
       throw new AssertionError("node not ready: " + e + "\n" + Files.readString(log), e);
     }
+  }
+
+  /** The process's command line from /proc (bin/sluice exec'ed the JVM: the JVM's arguments). */
+  private static List<String> commandLine(Process p) throws IOException {
+    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+    return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

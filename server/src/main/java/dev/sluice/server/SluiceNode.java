@@ -127,7 +127,7 @@ public final class SluiceNode {
       Route reserved = subscriptions != null ? new SubscriptionRoutes(subscriptions).route() : Directives.reject();
       var readiness = Readiness.get(system);
       StreamInspector.start(system, storage.dataStore(), system.settings().config().getString("sluice.actors.blocking-io-dispatcher"));
-      SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system) : null;
+      SluiceMetrics metrics = ops.metricsEnabled() ? SluiceMetrics.start(system, subscriptions) : null;
       // Without a replica quorum, writes get their 503 at once instead of after the ask timeout.
       var gated = new QuorumGatedGateway(streams.gateway(), readiness::quorumProblem);
       if (ClusterSettings.replicated(config)) {

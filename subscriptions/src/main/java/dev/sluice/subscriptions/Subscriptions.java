@@ -247,6 +247,7 @@ public final class Subscriptions implements SubscriptionHost {
   @Override
   public CompletionStage<Done> unindexed(String id, long version) {
     local.closeAll(id);
+    recoveries.forget(id);
     return publish(IndexEntries.Entry.tombstone(id, version));
   }
 
@@ -256,22 +257,28 @@ public final class Subscriptions implements SubscriptionHost {
         r -> new IndexKeeper.Publish(e, r), INDEX_ACK_TIMEOUT.plusSeconds(2), system.scheduler());
   }
 
-  /** How a subscription entity's last recovery on this node went. */
+  /** How a subscription entity's recovery on this node went. */
   public record Recovery(long sequenceNr, long replayedEvents) {}
 
-  private final Map<String, Recovery> recoveries = new ConcurrentHashMap<>();
+  private final RecoveryStats recoveries = new RecoveryStats();
 
   @Override
   public void recovered(String id, long sequenceNr, long replayedEvents) {
-    recoveries.put(id, new Recovery(sequenceNr, replayedEvents));
+    recoveries.record(id, sequenceNr, replayedEvents);
   }
 
   /**
-   * The last recovery of subscription {@code id} on this node (null if it has not run here): how
-   * many journal events it replayed on top of its snapshot ({@code snapshot-every} bounds them).
+   * The last recovery of subscription {@code id} on this node: how many journal events it replayed
+   * on top of its snapshot ({@code snapshot-every} bounds them). Null if it has not run here, was
+   * deleted, or is not among the last {@link RecoveryStats#RECENT} recoveries.
    */
   public Recovery lastRecovery(String id) {
-    return recoveries.get(id);
+    return recoveries.last(id);
+  }
+
+  /** This node's subscription recoveries: totals (exported as metrics) and the recent ones by id. */
+  public RecoveryStats recoveryStats() {
+    return recoveries;
   }
 
   @Override

@@ -11,6 +11,8 @@ import dev.sluice.persistence.rocksdb.RocksDbStorage;
 import dev.sluice.replication.Quorum;
 import dev.sluice.replication.Writer;
 import dev.sluice.replication.node.ReplicationMetrics;
+import dev.sluice.subscriptions.RecoveryStats;
+import dev.sluice.subscriptions.Subscriptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -60,6 +62,8 @@ import org.apache.pekko.util.ByteString;
  *       rounds, recoveries, failed opens, closes by reason, lag per replica (entries the node's
  *       writers hold that the replica has not acknowledged, summed over streams), live writers,
  *       streams in limbo.
+ *   <li>Subscriptions, when enabled ({@link RecoveryStats}): subscriptions in the node's index,
+ *       entity recoveries on this node and the journal events they replayed after their snapshots.
  *   <li>{@code sluice_ready}: 1 when {@link Readiness} finds the node ready.
  * </ul>
  *
@@ -94,7 +98,7 @@ public final class SluiceMetrics implements AutoCloseable {
   private final AtomicInteger sseReaders = new AtomicInteger();
   private final AtomicInteger longPollReaders = new AtomicInteger();
 
-  private SluiceMetrics(ActorSystem<?> system) {
+  private SluiceMetrics(ActorSystem<?> system, Subscriptions subscriptions) {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -146,11 +150,30 @@ public final class SluiceMetrics implements AutoCloseable {
 
     Replication replication = Replication.get(system);
     if (replication.started()) replicationMetrics(replication.node().metrics());
+    if (subscriptions != null) subscriptionMetrics(subscriptions);
   }
 
   /** Starts recording this node's metrics; {@link #close()} stops the JVM listeners and the storage hook. */
   public static SluiceMetrics start(ActorSystem<?> system) {
-    return new SluiceMetrics(system);
+    return new SluiceMetrics(system, null);
+  }
+
+  /** As {@link #start(ActorSystem)}, with the node's subscriptions' series (null: subscriptions are off). */
+  public static SluiceMetrics start(ActorSystem<?> system, Subscriptions subscriptions) {
+    return new SluiceMetrics(system, subscriptions);
+  }
+
+  /** Read at scrape time from counters the entities bump once per start: nothing on the append path. */
+  private void subscriptionMetrics(Subscriptions subs) {
+    Gauge.builder("sluice.subscriptions.indexed", subs, Subscriptions::indexedCount)
+        .description("subscriptions of the cluster in this node's match index").register(registry);
+    RecoveryStats r = subs.recoveryStats();
+    FunctionCounter.builder("sluice.subscriptions.recoveries", r, RecoveryStats::recoveries)
+        .description("subscription entities started on this node (created, woken after a restart, or moved here)").register(registry);
+    FunctionCounter.builder("sluice.subscriptions.recovery.replayed.events", r, RecoveryStats::replayedEvents)
+        .description("journal events those starts replayed after their snapshots").register(registry);
+    Gauge.builder("sluice.subscriptions.recovery.replayed.events.max", r, RecoveryStats::maxReplayedEvents)
+        .description("the most events one start replayed since the node started (snapshot-every bounds it)").register(registry);
   }
 
   private void replicationMetrics(ReplicationMetrics m) {

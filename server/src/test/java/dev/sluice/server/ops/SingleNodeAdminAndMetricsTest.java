@@ -110,6 +110,16 @@ class SingleNodeAdminAndMetricsTest {
     assertTrue(value(after, "sluice_storage_group_commit_batch_count") >= 6);
     assertTrue(value(after, "sluice_storage_group_commit_write_seconds_count") >= 6);
     assertEquals(1.0, value(after, "sluice_ready"));
+    // Subscriptions are on by default: a new one starts its entity (a recovery of nothing) and is indexed.
+    var sub = send(HttpRequest.newBuilder(URI.create(base + "/v1/stream/__ds/subscriptions/metrics-sub"))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"type\":\"pull-wake\",\"pattern\":\"metrics/*\",\"wake_stream\":\"metrics-wakes\"}")));
+    assertEquals(201, sub.statusCode(), sub.body());
+    Map<String, Double> withSub = PrometheusText.parse(get(base + "/metrics").body());
+    assertTrue(value(withSub, "sluice_subscriptions_recoveries_total") - valueOr0(after, "sluice_subscriptions_recoveries_total") >= 1);
+    assertTrue(value(withSub, "sluice_subscriptions_indexed") >= 1);
+    assertEquals(0.0, value(withSub, "sluice_subscriptions_recovery_replayed_events_total"), "nothing to replay for new ones");
+    assertEquals(0.0, value(withSub, "sluice_subscriptions_recovery_replayed_events_max"));
     assertTrue(value(after, "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}") >= 0 || after.keySet().stream()
         .anyMatch(k -> k.startsWith("jvm_memory_used_bytes")));
     assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("jvm_gc_")), "GC metrics");
