@@ -121,10 +121,11 @@ public final class Subscriptions implements SubscriptionHost {
     // Before the entities: every definition they publish goes through it.
     subs.keeper = system.systemActorOf(IndexKeeper.create(i -> subs.index = i, subs::peerLost, INDEX_ACK_TIMEOUT),
         IndexKeeper.NAME, Props.empty());
-    // Subscriptions hold timers (leases, retries): they are never passivated.
+    // Subscriptions hold timers (leases, retries): they are never passivated while they exist; a
+    // deleted one passivates itself.
     var noPassivation = ClusterShardingSettings.create(system).withNoPassivationStrategy();
     subs.sharding.init(Entity.of(SubscriptionEntity.TYPE_KEY, ctx -> SubscriptionEntity.create(ctx.getEntityId(), subs, clock,
-        settings.snapshotEvery()))
+        settings.snapshotEvery(), ctx.getShard()))
         .withSettings(noPassivation));
     subs.sharding.init(Entity.of(SubscriptionDirectory.TYPE_KEY, ctx -> SubscriptionDirectory.create(ctx.getEntityId()))
         .withSettings(noPassivation));

@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -73,7 +74,19 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
 
   /** @param snapshotEvery events between snapshots ({@code sluice.subscriptions.snapshot-every}) */
   public static Behavior<Command> create(String id, SubscriptionHost host, InstantSource clock, int snapshotEvery) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(ctx, timers, id, host, clock, snapshotEvery)));
+    return create(id, host, clock, snapshotEvery, null);
+  }
+
+  /**
+   * As above, for an entity of {@code shard}: once deleted it asks its shard to passivate it.
+   * Why: subscriptions are never passivated by idleness (they hold lease and retry timers), so a
+   * deleted one would otherwise stay in memory until the node restarts, one per subscription ever
+   * deleted. Passivation, not a stop: the shard buffers messages for it meanwhile (a PUT of the same
+   * id right after the DELETE starts a fresh incarnation, which recovers "deleted" and creates it).
+   */
+  public static Behavior<Command> create(String id, SubscriptionHost host, InstantSource clock, int snapshotEvery,
+                                         ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SubscriptionEntity(ctx, timers, id, host, clock, snapshotEvery, shard)));
   }
 
   public static PersistenceId persistenceId(String id) {
@@ -81,6 +94,8 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   }
 
   private final ActorContext<Command> ctx;
+  /** Null outside sharding (tests); see {@link #create(String, SubscriptionHost, InstantSource, int, ActorRef)}. */
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final TimerScheduler<Command> timers;
   private final String id;
   private final SubscriptionHost host;
@@ -94,8 +109,9 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
   private boolean deliveryInFlight;
 
   private SubscriptionEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers, String id, SubscriptionHost host,
-                             InstantSource clock, int snapshotEvery) {
+                             InstantSource clock, int snapshotEvery, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(persistenceId(id));
+    this.shard = shard;
     this.snapshotEvery = snapshotEvery;
     this.ctx = ctx;
     this.timers = timers;
@@ -184,6 +200,7 @@ public final class SubscriptionEntity extends EventSourcedBehavior<SubscriptionE
       return Effect().persist(new SubEvent.Deleted(clock.millis())).thenRun(x -> {
         timers.cancelAll();
         host.unindexed(id, lastSequenceNumber(ctx)).whenComplete((done, err) -> d.replyTo().tell(new Reply(204, "")));
+        if (shard != null) shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
       });
     }
     if (c instanceof AddStreams a) return addStreams(s, a);
