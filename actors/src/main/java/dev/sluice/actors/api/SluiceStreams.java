@@ -58,7 +58,8 @@ public final class SluiceStreams {
     var hub = new TailHub();
     Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingIoDispatcher()));
     var deps = new StreamEntity.Deps(sharding, hub, store, blockingIo, clock, settings.askTimeout(), settings.snapshotEvery());
-    sharding.init(Entity.of(StreamEntity.TYPE_KEY, ctx -> StreamEntity.create(ctx.getEntityId(), deps)));
+    sharding.init(Entity.of(StreamEntity.TYPE_KEY, ctx -> StreamEntity.create(ctx.getEntityId(), deps))
+        .withStopMessage(StreamEntity.Passivate.INSTANCE));
     var relay = system.systemActorOf(TailRelay.create(hub), "sluice-tail-relay", Props.empty());
     var gateway = new ShardedStreamGateway(sharding, hub, new StreamReader(store), blockingIo, settings.askTimeout(), relay);
     // On shutdown, release live readers first: tails complete (instead of failing when the system

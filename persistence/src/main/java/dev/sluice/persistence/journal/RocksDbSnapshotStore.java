@@ -30,7 +30,7 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>An actor: confined to its own dispatcher. It does Pekko serialization and talks to storage
  * only through the {@link SnapshotStorage} contract; loaded snapshots are deserialized on the IO
- * dispatcher, never on the plugin's.
+ * dispatcher, never on the plugin's (an empty result, the common case of a new stream, needs none).
  */
 public final class RocksDbSnapshotStore extends SnapshotStore {
   private final SnapshotStorage storage;
@@ -46,8 +46,11 @@ public final class RocksDbSnapshotStore extends SnapshotStore {
 
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
+    // Nothing found (every new stream) needs no deserializing, so no hop to the IO dispatcher.
     return FutureConverters.asScala(storage.loadLatest(StreamKey.of(persistenceId), criteria)
-        .thenApplyAsync(found -> found.map(s -> selected(persistenceId, s)), ioExecutor));
+        .thenCompose(found -> found.isEmpty()
+            ? CompletableFuture.completedFuture(Optional.<SelectedSnapshot>empty())
+            : CompletableFuture.supplyAsync(() -> Optional.of(selected(persistenceId, found.get())), ioExecutor)));
   }
 
   @Override

@@ -120,6 +120,25 @@ class ReadYourWritesTest {
     assertEquals(0, pendingStreamsAfterSettling());
   }
 
+  @Test
+  void aStreamWithoutQueuedWritesIsReadOnTheCallingThread() throws Exception {
+    journal.write(List.of(event(WRITTEN, 1))).toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+    snapshots.save(WRITTEN, 1, snapshot()).toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
+    // An executor that fails every task: the reads must not need one.
+    java.util.concurrent.Executor none = task -> {
+      throw new java.util.concurrent.RejectedExecutionException("a quiet stream's recovery read went to the IO executor");
+    };
+    var inlineJournal = new LocalJournalStore(handle, none);
+    var inlineSnapshots = new LocalSnapshotStorage(handle, none);
+    for (StreamKey s : List.of(WRITTEN, FRESH)) {
+      var highest = inlineJournal.highestSequenceNr(s).toCompletableFuture();
+      var latest = inlineSnapshots.loadLatest(s, SnapshotSelectionCriteria.latest()).toCompletableFuture();
+      assertTrue(highest.isDone() && latest.isDone(), "read on the calling thread: " + s);
+      assertEquals(s == WRITTEN ? 1L : 0L, highest.get());
+      assertEquals(s == WRITTEN, latest.get().isPresent());
+    }
+  }
+
   /** Entries left in the writer's pending set once everything settled (a barrier makes sure it did). */
   private int pendingStreamsAfterSettling() throws Exception {
     handle.writer().barrier().get(TIMEOUT_S, TimeUnit.SECONDS);
