@@ -353,6 +353,9 @@ public final class NodeProcess implements AutoCloseable {
       cmd.addAll(List.of("-cp", ItEnv.childClasspath(), MAIN_CLASS,
           "--host", "127.0.0.1",
           "--port", Integer.toString(port),
+          // Explicit, not the default (--port + 1000): that number was never checked, and nodes started
+          // together could collide there (GracefulShutdownIT's restarts once did, 2026-12-02).
+          "--management-port", Integer.toString(freePort()),
           "--data-dir", dataDir.toString(),
           "--long-poll-timeout", longPollTimeout.toMillis() + "ms"));
       cmd.addAll(extraArgs);
@@ -421,13 +424,22 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  /** A free TCP port on loopback at the time of the call. */
+  /** Every port {@link #freePort} handed out in this JVM: nodes started together must not share one. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free TCP port on loopback at the time of the call, never one this JVM handed out before (a
+   * node started a moment ago may not have bound its port yet, so the kernel could offer it again).
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        int port = s.getLocalPort();
+        if (HANDED_OUT.add(port)) return port;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }
