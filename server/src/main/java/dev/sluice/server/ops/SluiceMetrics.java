@@ -133,15 +133,15 @@ public final class SluiceMetrics implements AutoCloseable {
 
     storage = RocksDbStorage.get(system);
     DistributionSummary batch = DistributionSummary.builder("sluice.storage.group.commit.batch")
-        .description("write requests per group commit (one fsync)").serviceLevelObjectives(BATCH_BUCKETS).register(registry);
+        .description("write requests per group commit (one fsync; none for a batch of replica commit points alone)").serviceLevelObjectives(BATCH_BUCKETS).register(registry);
     Timer write = Timer.builder("sluice.storage.group.commit.write")
-        .description("RocksDB write of one group commit, with its fsync when sync is on").serviceLevelObjectives(FSYNC_BUCKETS)
+        .description("RocksDB write of one group commit, with its fsync when it has one").serviceLevelObjectives(FSYNC_BUCKETS)
         .register(registry);
     Counter failedBatches = Counter.builder("sluice.storage.group.commit.failures")
         .description("group commits that failed (every request in them failed)").register(registry);
     storage.groupCommitListener((requests, bytes, writeNanos, failed) -> {
       if (writeNanos >= 0) {
-        // Batches that wrote (one fsync each); barriers alone write nothing.
+        // Batches that wrote (one fsync each, unless all their requests allowed none); barriers alone write nothing.
         batch.record(requests);
         write.record(writeNanos, TimeUnit.NANOSECONDS);
       }
