@@ -87,10 +87,12 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   private final Map<String, StreamPipeline> streams = new HashMap<>();
   private final Map<Integer, Reassembly> reassembly = new HashMap<>();
   private final AckLedger acks;
+  private final boolean unsyncedCommits;
 
-  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics, long windowBytes) {
+  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics, long windowBytes, boolean unsyncedCommits) {
     super(ctx);
     this.acks = new AckLedger(windowBytes);
+    this.unsyncedCommits = unsyncedCommits;
     this.store = store;
     this.transport = transport;
     this.metrics = metrics;
@@ -114,7 +116,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
       timers.startTimerWithFixedDelay(LimboTick.INSTANCE, LimboTick.INSTANCE, settings.limboTick());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, Sweep.INSTANCE, settings.idleSweep());
       timers.startTimerWithFixedDelay(AckTick.INSTANCE, AckTick.INSTANCE, settings.transport().ackInterval());
-      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics, settings.transport().windowBytes());
+      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics, settings.transport().windowBytes(), settings.unsyncedCommits());
     }));
     // Resume, not restart: a fresh incarnation would forget the persists still in flight and could start
     // a second one for the same stream, which the store contract forbids. Known failures (a step, a
@@ -272,7 +274,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     if (call == null) return;
     CompletionStage<Void> done;
     try {
-      done = store.persist(p.stream(), call.meta(), call.change(), call.materialize(), call.sync());
+      done = store.persist(p.stream(), call.meta(), call.change(), call.materialize(), call.sync() || !unsyncedCommits);
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

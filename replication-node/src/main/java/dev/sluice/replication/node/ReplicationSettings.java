@@ -12,9 +12,11 @@ import java.util.List;
  * @param nodes            Artery endpoints ("host:port") of the storage nodes, index = ordinal
  * @param ordinal          this node's index in {@code nodes}
  * @param replicaActorName the ReplicaNode's name under {@code /system} on every node
+ * @param unsyncedCommits  whether a persist that only raises lac may complete before its fsync
+ *                         ({@code replica.unsynced-commits}; docs/replication-node.md "Unsynced commits")
  */
 public record ReplicationSettings(List<String> nodes, int ordinal, String replicaActorName,
-                                  Duration limboTick, Duration idleSweep, Transport transport, Writer.Settings writer) {
+                                  Duration limboTick, Duration idleSweep, boolean unsyncedCommits, Transport transport, Writer.Settings writer) {
 
   /** Outbound batching and chunking; see {@link Batcher}. */
   public record Transport(long maxBatchBytes, int maxBatchMessages, long chunkThreshold, int chunkBytes,
@@ -57,16 +59,16 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
         d.maxAppendEntries(), d.maxAppendBytes(), d.readPageEntries(), d.readPageBytes(), d.retainEntries(), d.retainBytes(),
         w.getBoolean("producer-dedupe"));
     return new ReplicationSettings(c.getStringList("nodes"), c.getInt("node-ordinal"), c.getString("replica-actor-name"),
-        c.getDuration("replica.limbo-tick"), c.getDuration("replica.idle-sweep"), transport, writer);
+        c.getDuration("replica.limbo-tick"), c.getDuration("replica.idle-sweep"), c.getBoolean("replica.unsynced-commits"), transport, writer);
   }
 
   /** The same settings for another node list and ordinal (tests that bind Artery to port 0 first). */
   public ReplicationSettings withNodes(List<String> newNodes, int newOrdinal) {
-    return new ReplicationSettings(newNodes, newOrdinal, replicaActorName, limboTick, idleSweep, transport, writer);
+    return new ReplicationSettings(newNodes, newOrdinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, transport, writer);
   }
 
   public ReplicationSettings withWriter(Writer.Settings w) {
-    return new ReplicationSettings(nodes, ordinal, replicaActorName, limboTick, idleSweep, transport, w);
+    return new ReplicationSettings(nodes, ordinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, transport, w);
   }
 
   /** Where node {@code i}'s ReplicaNode lives, for an actor system named {@code systemName}. */
