@@ -137,6 +137,15 @@ final class ConformanceRunner {
 
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
 
+    /**
+     * Whether every failure is a test's own, none a whole file's (a file that failed to load or
+     * crashed). Not {@code failedSuites == 0}: vitest counts each describe block holding a failed
+     * test as a failed suite, so that is never zero when a test failed.
+     */
+    boolean onlyTestsFailed() {
+      return failures.stream().noneMatch(f -> f.startsWith("FILE "));
+    }
+
     static Summary parse(Path report, Duration took) throws IOException {
       JsonNode r = new ObjectMapper().readTree(report.toFile());
       List<String> failures = new ArrayList<>();
