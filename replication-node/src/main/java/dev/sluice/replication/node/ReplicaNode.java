@@ -15,12 +15,9 @@ import dev.sluice.replication.node.Wire.Item;
 import dev.sluice.replication.node.Wire.ToReplicaItem;
 import dev.sluice.replication.node.Wire.ToWriterItem;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -32,7 +29,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.serialization.SerializationExtension;
 
 /**
@@ -53,7 +49,7 @@ import org.apache.pekko.serialization.SerializationExtension;
  * large batches, reassembled here.
  */
 public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
-  public sealed interface Command permits ToReplicaItem, Batch, Chunk, Persisted, ReadPromise, LimboTick, Sweep, AckTick, FlushDeferred {}
+  public sealed interface Command permits ToReplicaItem, Batch, Chunk, Persisted, ReadPromise, LimboTick, Sweep, AckTick {}
 
   /**
    * The highest epoch this node's replica promised for {@code stream}, answered as
@@ -70,9 +66,6 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   private enum Sweep implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private enum AckTick implements Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  /** The follower-commit delay ran out: every deferred commit is due. */
-  private enum FlushDeferred implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   /** A large batch from one peer being put back together. */
   private static final class Reassembly {
@@ -95,17 +88,9 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
   private final Map<Integer, Reassembly> reassembly = new HashMap<>();
   private final AckLedger acks;
   private final boolean unsyncedCommits;
-  private final TimerScheduler<Command> timers;
-  /** How long a follower's bare commit may wait for a persist to ride (zero: never waits). */
-  private final Duration followerCommitDelay;
-  /** Streams whose queued persists all wait ({@link StreamPipeline#deferred}); flushed together. */
-  private final Set<StreamPipeline> deferred = new HashSet<>();
 
-  private ReplicaNode(ActorContext<Command> ctx, TimerScheduler<Command> timers, ReplicaStore store, Transport transport, ReplicationMetrics metrics,
-                      long windowBytes, boolean unsyncedCommits, Duration followerCommitDelay) {
+  private ReplicaNode(ActorContext<Command> ctx, ReplicaStore store, Transport transport, ReplicationMetrics metrics, long windowBytes, boolean unsyncedCommits) {
     super(ctx);
-    this.timers = timers;
-    this.followerCommitDelay = followerCommitDelay;
     this.acks = new AckLedger(windowBytes);
     this.unsyncedCommits = unsyncedCommits;
     this.store = store;
@@ -131,8 +116,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
       timers.startTimerWithFixedDelay(LimboTick.INSTANCE, LimboTick.INSTANCE, settings.limboTick());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, Sweep.INSTANCE, settings.idleSweep());
       timers.startTimerWithFixedDelay(AckTick.INSTANCE, AckTick.INSTANCE, settings.transport().ackInterval());
-      return new ReplicaNode(ctx, timers, store, outboxes.withLocalReplica(ctx.getSelf()), metrics, settings.transport().windowBytes(),
-          settings.unsyncedCommits(), settings.followerCommitDelay());
+      return new ReplicaNode(ctx, store, outboxes.withLocalReplica(ctx.getSelf()), metrics, settings.transport().windowBytes(), settings.unsyncedCommits());
     }));
     // Resume, not restart: a fresh incarnation would forget the persists still in flight and could start
     // a second one for the same stream, which the store contract forbids. Known failures (a step, a
@@ -151,7 +135,6 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
         .onMessageEquals(LimboTick.INSTANCE, this::onLimboTick)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
         .onMessageEquals(AckTick.INSTANCE, this::onAckTick)
-        .onMessageEquals(FlushDeferred.INSTANCE, this::onFlushDeferred)
         .build();
   }
 
@@ -162,10 +145,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     List<Outgoing> now;
     boolean wasLimbo = p.limbo();
     try {
-      // Only a writer elsewhere: this node's own writer acknowledges its client after this node's
-      // materialization (the owner's journal write waits for it), so its commits are never deferred.
-      boolean mayDefer = !followerCommitDelay.isZero() && item.from().kind() == Address.Kind.WRITER && item.from().id() != transport.self();
-      now = p.step(item.from(), item.replyTo(), item.message(), mayDefer);
+      now = p.step(item.from(), item.replyTo(), item.message());
     } catch (RuntimeException e) {
       // A driver or store bug, never a protocol state: start the stream over from what is durable.
       getContext().getLog().error("replica step failed for stream {} on {}; reloading it", stream, item.message(), e);
@@ -256,17 +236,6 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
     return this;
   }
 
-  private Behavior<Command> onFlushDeferred() {
-    List<StreamPipeline> due = List.copyOf(deferred);
-    deferred.clear();
-    for (StreamPipeline p : due) {
-      if (streams.get(p.stream()) != p) continue; // dropped since; its state reloads from the store
-      p.flush();
-      issue(p);
-    }
-    return this;
-  }
-
   private Behavior<Command> onSweep() {
     streams.values().removeIf(p -> !p.touchedSinceLastSweep() && p.idle() && !p.limbo());
     return this;
@@ -302,12 +271,7 @@ public final class ReplicaNode extends AbstractBehavior<ReplicaNode.Command> {
 
   private void issue(StreamPipeline p) {
     PersistCall call = p.nextPersist();
-    if (call == null) {
-      if (p.deferred() && deferred.add(p) && !timers.isTimerActive(FlushDeferred.INSTANCE)) {
-        timers.startSingleTimer(FlushDeferred.INSTANCE, FlushDeferred.INSTANCE, followerCommitDelay);
-      }
-      return;
-    }
+    if (call == null) return;
     CompletionStage<Void> done;
     try {
       done = store.persist(p.stream(), call.meta(), call.change(), call.materialize(), call.sync() || !unsyncedCommits);

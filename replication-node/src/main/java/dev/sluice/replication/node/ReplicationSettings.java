@@ -14,13 +14,9 @@ import java.util.List;
  * @param replicaActorName the ReplicaNode's name under {@code /system} on every node
  * @param unsyncedCommits  whether a persist that only raises lac may complete before its fsync
  *                         ({@code replica.unsynced-commits}; docs/replication-node.md "Unsynced commits")
- * @param followerCommitDelay how long a follower's persist that only raises lac may wait to ride a later
- *                         one ({@code replica.follower-commit-delay}, zero: never; docs/replication-node.md
- *                         "Deferred commits")
  */
 public record ReplicationSettings(List<String> nodes, int ordinal, String replicaActorName,
-                                  Duration limboTick, Duration idleSweep, boolean unsyncedCommits, Duration followerCommitDelay,
-                                  Transport transport, Writer.Settings writer) {
+                                  Duration limboTick, Duration idleSweep, boolean unsyncedCommits, Transport transport, Writer.Settings writer) {
 
   /** Outbound batching and chunking; see {@link Batcher}. */
   public record Transport(long maxBatchBytes, int maxBatchMessages, long chunkThreshold, int chunkBytes,
@@ -45,9 +41,6 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
       throw new IllegalArgumentException("sluice.replication.transport.window-bytes must be > 0 and ack-interval in (0, ack-timeout), were "
           + transport.windowBytes() + " and " + transport.ackInterval());
     }
-    if (followerCommitDelay.isNegative()) {
-      throw new IllegalArgumentException("sluice.replication.replica.follower-commit-delay must be >= 0, was " + followerCommitDelay);
-    }
     if (transport.chunkThreshold() < transport.maxBatchBytes()) {
       throw new IllegalArgumentException("sluice.replication.transport.chunk-threshold must be >= max-batch-bytes");
     }
@@ -66,17 +59,16 @@ public record ReplicationSettings(List<String> nodes, int ordinal, String replic
         d.maxAppendEntries(), d.maxAppendBytes(), d.readPageEntries(), d.readPageBytes(), d.retainEntries(), d.retainBytes(),
         w.getBoolean("producer-dedupe"));
     return new ReplicationSettings(c.getStringList("nodes"), c.getInt("node-ordinal"), c.getString("replica-actor-name"),
-        c.getDuration("replica.limbo-tick"), c.getDuration("replica.idle-sweep"), c.getBoolean("replica.unsynced-commits"),
-        c.getDuration("replica.follower-commit-delay"), transport, writer);
+        c.getDuration("replica.limbo-tick"), c.getDuration("replica.idle-sweep"), c.getBoolean("replica.unsynced-commits"), transport, writer);
   }
 
   /** The same settings for another node list and ordinal (tests that bind Artery to port 0 first). */
   public ReplicationSettings withNodes(List<String> newNodes, int newOrdinal) {
-    return new ReplicationSettings(newNodes, newOrdinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, followerCommitDelay, transport, writer);
+    return new ReplicationSettings(newNodes, newOrdinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, transport, writer);
   }
 
   public ReplicationSettings withWriter(Writer.Settings w) {
-    return new ReplicationSettings(nodes, ordinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, followerCommitDelay, transport, w);
+    return new ReplicationSettings(nodes, ordinal, replicaActorName, limboTick, idleSweep, unsyncedCommits, transport, w);
   }
 
   /** Where node {@code i}'s ReplicaNode lives, for an actor system named {@code systemName}. */

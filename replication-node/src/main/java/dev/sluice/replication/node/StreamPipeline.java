@@ -26,19 +26,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  *                                  Committed: materialize with that job
  *                                  Send: now if nothing is queued or running, else after the last job
  *   nextPersist() -> all queued jobs folded into ONE store call (per-stream group commit), now running
- *                    (unless every queued job may wait: a follower's bare commit, see below)
  *   landed()      -> the running call is durable: release its replies
  * </pre>
- *
- * <p>Deferred commits: a step that only raises lac ({@link Effect.Persist#sync()} false) on a FOLLOWER
- * (the writer is on another node) need not reach the store at once. Nothing waits for it: no reply
- * rests on it (a step that adds one makes it due), the writer's client is acknowledged on the writer's
- * node, and this node's readers are served by the stream's owner. So it stays queued and folds into
- * the stream's next persist (under load, the next {@code Append}'s entries, a call that is made
- * anyway) instead of costing a store call and an fsync round of its own; {@link #flush} makes it due
- * when the node's delay runs out. Losing it in a crash is what the protocol already allows for an
- * unsynced commit: the lac comes back with the writer's next message (docs/replication-node.md
- * "Deferred commits").
  *
  * <p>Why replies wait: a reply (a promise, an ack) may rest on any earlier change of this stream, durable
  * or not, so it leaves only once every earlier persist has landed (docs/replication.md, "Durability is an
@@ -64,14 +53,11 @@ final class StreamPipeline {
     final LogChange change;
     final long tailBefore;
     final boolean sync;
-    /** May wait for a later persist or {@link #flush} (a follower's bare commit, nothing waiting on it). */
-    final boolean deferrable;
     Effect.Committed materialize;
     final List<Outgoing> sends = new ArrayList<>();
 
-    Job(ReplicaState meta, LogChange change, long tailBefore, boolean sync, boolean deferrable) {
+    Job(ReplicaState meta, LogChange change, long tailBefore, boolean sync) {
       this.sync = sync;
-      this.deferrable = deferrable;
       this.meta = meta;
       this.change = change;
       this.tailBefore = tailBefore;
@@ -85,8 +71,6 @@ final class StreamPipeline {
   private final ArrayDeque<Job> queued = new ArrayDeque<>();
   private List<Job> running;
   private boolean touched = true;
-  /** Set by {@link #flush}: what is queued is due even if every job could wait. */
-  private boolean due;
 
   StreamPipeline(String stream, ReplicaState durableMeta, ReplicaLog storeLog) {
     this.stream = stream;
@@ -105,24 +89,15 @@ final class StreamPipeline {
     return pending.meta();
   }
 
-  /** As {@link #step(Address, ActorRef, ToReplica, boolean)} with nothing deferred. */
+  /** Runs one message; returns what may be sent at once (the rest waits for {@link #landed}). */
   List<Outgoing> step(Address from, ActorRef<WriterDriver.Command> replyTo, ToReplica m) {
-    return step(from, replyTo, m, false);
-  }
-
-  /**
-   * Runs one message; returns what may be sent at once (the rest waits for {@link #landed}).
-   * {@code mayDefer}: the message comes from a writer on another node, so a persist of it that only
-   * raises lac may wait (see the class comment).
-   */
-  List<Outgoing> step(Address from, ActorRef<WriterDriver.Command> replyTo, ToReplica m, boolean mayDefer) {
     touched = true;
     Replica.Step st = Replica.handle(pending.meta(), pending.log(), from, m, Bugs.NONE);
     List<Outgoing> now = new ArrayList<>();
     Job last = null;
     for (Effect e : st.effects()) {
       if (e instanceof Effect.Persist p) {
-        last = new Job(p.state(), p.log(), pending.meta().tailSeq(), p.sync(), mayDefer && !p.sync() && p.log().isEmpty());
+        last = new Job(p.state(), p.log(), pending.meta().tailSeq(), p.sync());
         pending.stepped(p.state(), p.log());
         queued.addLast(last);
       } else if (e instanceof Effect.Committed c) {
@@ -140,14 +115,9 @@ final class StreamPipeline {
     return now;
   }
 
-  /**
-   * The next store call, if none is running and steps are waiting that may not wait any longer; it is
-   * running from now on. Null also when only deferrable jobs are queued ({@link #deferred()}).
-   */
+  /** The next store call, if none is running and steps are waiting; it is running from now on. */
   PersistCall nextPersist() {
     if (running != null || queued.isEmpty()) return null;
-    if (!due && allMayWait()) return null;
-    due = false;
     running = new ArrayList<>(queued);
     queued.clear();
     Job first = running.get(0);
@@ -179,23 +149,6 @@ final class StreamPipeline {
     }
     running = null;
     return released;
-  }
-
-  /** Only deferrable jobs are queued and none runs: the node owes this stream a {@link #flush} later. */
-  boolean deferred() {
-    return running == null && !queued.isEmpty() && !due && allMayWait();
-  }
-
-  /** Makes what is queued due: the next {@link #nextPersist} (now, or when the running call lands) takes it. */
-  void flush() {
-    if (!queued.isEmpty()) due = true;
-  }
-
-  private boolean allMayWait() {
-    for (Job j : queued) {
-      if (!j.deferrable || !j.sends.isEmpty()) return false;
-    }
-    return true;
   }
 
   /** No persist running or waiting: the stream may be evicted. */

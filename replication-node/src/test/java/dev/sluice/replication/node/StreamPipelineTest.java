@@ -1,7 +1,6 @@
 package dev.sluice.replication.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -76,83 +75,6 @@ class StreamPipelineTest {
     assertEquals(1, p.landed().size());
     assertTrue(p.idle());
     assertEquals(3, storeLog.tailSeq());
-  }
-
-  @Test
-  void aFollowersBareCommitWaitsToRideTheNextPersistOrAFlushAndAReplyRestingOnItMakesItDue() {
-    StreamPipeline p = fresh();
-    p.step(W, null, new Message.Fence(S, E), true);
-    land(p.nextPersist());
-    p.landed();
-    p.step(W, null, append(0, 0, 0, "a", "b"), true);
-    land(p.nextPersist());
-    assertEquals(List.of(Message.Ack.class), p.landed().stream().map(o -> o.message().getClass()).toList());
-
-    // A commit only raises lac: it waits, and the stream is not idle (it holds an unpersisted lac).
-    assertTrue(p.step(W, null, new Message.Commit(S, E, 1), true).isEmpty());
-    assertNull(p.nextPersist(), "a follower's bare commit does not cost a store call of its own");
-    assertTrue(p.deferred());
-    assertEquals(1, p.meta().lac(), "steps see the raised lac at once");
-
-    // The next append folds it in: one call, entries and lac, the materialization riding along.
-    p.step(W, null, append(2, E, 2, "c"), true);
-    assertFalse(p.deferred());
-    PersistCall both = p.nextPersist();
-    assertEquals(3, both.meta().tailSeq());
-    assertEquals(2, both.meta().lac());
-    assertEquals(new dev.sluice.replication.Effect.Committed(0, 2), both.materialize());
-    assertTrue(both.sync());
-    land(both);
-    assertEquals(1, p.landed().size());
-
-    // A reply that rests on a waiting commit makes it due at once (replies leave only after every
-    // earlier persist of the stream landed).
-    p.step(W, null, new Message.Commit(S, E, 3), true);
-    assertNull(p.nextPersist());
-    assertTrue(p.step(W, null, new Message.Probe(S, E, 7), true).isEmpty());
-    PersistCall forProbe = p.nextPersist();
-    assertNotNull(forProbe, "the probe's answer may not wait for the delay");
-    assertEquals(new dev.sluice.replication.Effect.Committed(2, 3), forProbe.materialize());
-    land(forProbe);
-    assertEquals(List.of(Message.ProbeOk.class), p.landed().stream().map(o -> o.message().getClass()).toList());
-    assertTrue(p.idle());
-  }
-
-  @Test
-  void aBareCommitAloneGoesWhenTheNodeFlushesIt() {
-    StreamPipeline q = fresh();
-    q.step(W, null, new Message.Fence(S, E), true);
-    land(q.nextPersist());
-    q.landed();
-    q.step(W, null, append(0, 0, 0, "x"), true);
-    land(q.nextPersist());
-    q.landed();
-    q.step(W, null, new Message.Commit(S, E, 1), true);
-    assertNull(q.nextPersist());
-    q.flush();
-    PersistCall flushed = q.nextPersist();
-    assertNotNull(flushed);
-    assertTrue(flushed.change().isEmpty());
-    assertFalse(flushed.sync(), "a bare commit still allows an unsynced write (the node decides)");
-    land(flushed);
-    q.landed();
-    assertTrue(q.idle());
-  }
-
-  @Test
-  void commitsOfTheLocalWriterAreNeverDeferred() {
-    StreamPipeline p = fresh();
-    p.step(W, null, new Message.Fence(S, E));
-    land(p.nextPersist());
-    p.landed();
-    p.step(W, null, append(0, 0, 0, "a"));
-    land(p.nextPersist());
-    p.landed();
-    p.step(W, null, new Message.Commit(S, E, 1), false);
-    assertFalse(p.deferred());
-    PersistCall now = p.nextPersist();
-    assertNotNull(now, "the owner's materialization is on its client's acknowledgement path");
-    assertEquals(new dev.sluice.replication.Effect.Committed(0, 1), now.materialize());
   }
 
   @Test
