@@ -53,20 +53,25 @@ public final class Main {
       return;
     }
     Config config = ((Start) outcome).config();
+    // Waited for HERE, on the main thread: System.exit from a callback would run on one of the actor
+    // system's own threads, and the exit's shutdown hook (CoordinatedShutdown) then waits for the
+    // actor system to terminate, which waits for that thread: the exit hung for the 10 s
+    // actor-system-terminate timeout on every failed start.
     try {
-      SluiceNode.start(config).whenComplete((node, err) -> {
-        if (err != null) {
-          Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-          String known = StartFailures.describe(cause, config.getString("sluice.persistence.rocksdb.dir"));
-          // A cause an operator can act on gets one line; anything else is a bug report: keep the trace.
-          System.err.println("sluice: failed to start: " + (known != null ? known : StartFailures.unknown(cause)));
-          if (known == null) cause.printStackTrace();
-          System.exit(START_FAILED);
-        } else {
-          System.out.println("SLUICE READY " + node.baseUrl());
-          System.out.flush();
-        }
-      });
+      SluiceNode node;
+      try {
+        node = SluiceNode.start(config).toCompletableFuture().join();
+      } catch (CompletionException | java.util.concurrent.CancellationException err) {
+        Throwable cause = err.getCause() != null ? err.getCause() : err;
+        String known = StartFailures.describe(cause, config.getString("sluice.persistence.rocksdb.dir"));
+        // A cause an operator can act on gets one line; anything else is a bug report: keep the trace.
+        System.err.println("sluice: failed to start: " + (known != null ? known : StartFailures.unknown(cause)));
+        if (known == null) cause.printStackTrace();
+        System.exit(START_FAILED);
+        return;
+      }
+      System.out.println("SLUICE READY " + node.baseUrl());
+      System.out.flush();
     } catch (ConfigException e) {
       // A pekko.* value the actor system refused when it was created.
       System.err.println("sluice: configuration error: " + ConfigErrors.describe(e, config));

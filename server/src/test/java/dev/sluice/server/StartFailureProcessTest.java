@@ -26,7 +26,7 @@ class StartFailureProcessTest {
   @TempDir
   Path dir;
 
-  record Result(int status, String err) {
+  record Result(int status, String err, String out) {
     List<String> sluiceLines() {
       return err.lines().filter(l -> l.startsWith("sluice: ")).toList();
     }
@@ -39,7 +39,8 @@ class StartFailureProcessTest {
         Main.class.getName(), "--host", "127.0.0.1", "--management-port", "off"));
     command.addAll(List.of(args));
     Path err = dir.resolve("err-" + System.nanoTime() + ".txt");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+    Path out = dir.resolve("out-" + System.nanoTime() + ".txt");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out.toFile())
         .redirectError(err.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
@@ -48,7 +49,11 @@ class StartFailureProcessTest {
     } finally {
       p.destroyForcibly();
     }
-    return new Result(p.exitValue(), Files.readString(err));
+    Result r = new Result(p.exitValue(), Files.readString(err), Files.readString(out));
+    // The exit must not wait out a shutdown phase: System.exit on one of the actor system's own threads
+    // made its termination wait for that thread (10 s, "phase [actor-system-terminate] timed out").
+    assertFalse((r.err() + r.out()).contains("timed out after"), "the failed start's exit waited for a shutdown timeout:\n" + r.out() + r.err());
+    return r;
   }
 
   private static void assertNoStackTrace(String err) {
