@@ -40,20 +40,10 @@ import org.apache.pekko.serialization.Serializers;
  * batch above {@code chunk-threshold} (a big entry or a recovery re-stamp, which must stay one protocol
  * message) is serialized here and sent as chunks under Artery's 256 KiB frame; the peer reassembles it.
  *
- * <p>Small before bulk: items above {@link #BULK_BYTES} (large entries, re-stamps) wait in a queue of
- * their own, and a batch is taken from the small items first. Before (2026-12-02), with three 10 MiB
- * appends in flight at once on a cluster, a new stream's fence queued behind them (the window lets
- * about one such entry through per round trip), its owner's open timed out and the stream's creation
- * failed. Overtaking is safe: the protocol takes messages in any order (Artery may reorder and drop;
- * the simulator reorders), and a replica answers an entry that arrives before its predecessor by
- * asking for the gap. A stream's small entries keep their order among themselves.
- *
  * <p>Losses: when the oldest unacknowledged batch is older than {@code ack-timeout}, everything
  * unacknowledged counts as lost and the window opens again; Artery is at-most-once anyway and the
  * protocol re-sends. While a peer is down the window stays full and the queue is bounded by
- * {@code max-queued-bytes}, bulk items first out, then the oldest small ones (every message is
- * idempotent and superseded by re-sends; a large entry is the costliest to hold and is re-sent by the
- * writer's catch-up).
+ * {@code max-queued-bytes}, oldest first out (every message is idempotent and superseded by re-sends).
  */
 public final class Batcher extends AbstractBehavior<Batcher.Command> {
   public sealed interface Command permits Enqueue, Flush, AckCheck, Delivered {}
@@ -67,16 +57,12 @@ public final class Batcher extends AbstractBehavior<Batcher.Command> {
 
   private record Queued(Item item, long bytes) {}
 
-  /** Items above this size queue as bulk, behind the small ones (see the class comment). */
-  static final long BULK_BYTES = 16 * 1024;
-
   private record Sent(long id, long bytes, long atNanos) {}
 
   private final int selfNode;
   private final ActorRef<ReplicaNode.Command> peer;
   private final ReplicationSettings.Transport settings;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-  private final ArrayDeque<Queued> bulk = new ArrayDeque<>();
   private long queuedBytes;
   private final ArrayDeque<Sent> unacked = new ArrayDeque<>();
   private long unackedBytes;
@@ -114,10 +100,10 @@ public final class Batcher extends AbstractBehavior<Batcher.Command> {
 
   private Behavior<Command> onEnqueue(Enqueue e) {
     long bytes = Wire.estimate(e.item());
-    (bytes > BULK_BYTES ? bulk : queue).addLast(new Queued(e.item(), bytes));
+    queue.addLast(new Queued(e.item(), bytes));
     queuedBytes += bytes;
-    while (queuedBytes > settings.maxQueuedBytes() && queue.size() + bulk.size() > 1) {
-      queuedBytes -= (bulk.isEmpty() ? queue : bulk).pollFirst().bytes();
+    while (queuedBytes > settings.maxQueuedBytes() && queue.size() > 1) {
+      queuedBytes -= queue.pollFirst().bytes();
       if (dropped++ % 1000 == 0) getContext().getLog().warn("replication queue to {} is full: dropped {} messages so far", peer.path().address(), dropped);
     }
     if (!flushScheduled) {
@@ -155,14 +141,13 @@ public final class Batcher extends AbstractBehavior<Batcher.Command> {
   }
 
   private void flush() {
-    while ((!queue.isEmpty() || !bulk.isEmpty()) && unackedBytes < settings.windowBytes()) {
-      ArrayDeque<Queued> from = queue.isEmpty() ? bulk : queue;
+    while (!queue.isEmpty() && unackedBytes < settings.windowBytes()) {
       List<Item> items = new ArrayList<>();
       long bytes = 0;
-      while (!from.isEmpty() && items.size() < settings.maxBatchMessages()) {
-        Queued q = from.peekFirst();
+      while (!queue.isEmpty() && items.size() < settings.maxBatchMessages()) {
+        Queued q = queue.peekFirst();
         if (!items.isEmpty() && bytes + q.bytes() > settings.maxBatchBytes()) break;
-        from.pollFirst();
+        queue.pollFirst();
         queuedBytes -= q.bytes();
         items.add(q.item());
         bytes += q.bytes();

@@ -10,7 +10,6 @@ import dev.sluice.replication.Payload;
 import dev.sluice.replication.node.Wire.Batch;
 import dev.sluice.replication.node.Wire.Chunk;
 import dev.sluice.replication.node.Wire.Delivered;
-import dev.sluice.replication.node.Wire.Item;
 import dev.sluice.replication.node.Wire.ToReplicaItem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,56 +60,6 @@ class BatcherTest {
     assertEquals(50, second.items().size(), "everything queued during the round trip, streams mixed");
     batcher.tell(new Delivered(second.id()));
     peer.expectNoMessage(Duration.ofMillis(100));
-  }
-
-  @Test
-  void smallMessagesOvertakeQueuedLargeEntries() {
-    TestProbe<ReplicaNode.Command> peer = kit.createTestProbe();
-    ActorRef<Batcher.Command> batcher = kit.spawn(Batcher.create(0, peer.getRef(), SETTINGS));
-    batcher.tell(new Batcher.Enqueue(append("a", 1, 10)));
-    Batch first = peer.expectMessageClass(Batch.class);
-    // Behind the window: two large entries of stream "big", then another stream's fence and a small append.
-    batcher.tell(new Batcher.Enqueue(append("big", 1, 100 * 1024)));
-    batcher.tell(new Batcher.Enqueue(append("big", 2, 100 * 1024)));
-    ToReplicaItem fence = new ToReplicaItem(Address.writer(0), null, new Message.Fence("new", 65536));
-    batcher.tell(new Batcher.Enqueue(fence));
-    batcher.tell(new Batcher.Enqueue(append("a", 2, 10)));
-    batcher.tell(new Delivered(first.id()));
-    Batch next = peer.expectMessageClass(Batch.class);
-    assertEquals(2, next.items().size(), "the small ones first");
-    assertEquals(fence.message(), ((ToReplicaItem) next.items().get(0)).message(), "in their order");
-    assertEquals("a", ((ToReplicaItem) next.items().get(1)).message().stream());
-    batcher.tell(new Delivered(next.id()));
-    Batch large = peer.expectMessageClass(Batch.class);
-    assertEquals(1, ((Message.Append) ((ToReplicaItem) large.items().get(0)).message()).entries().get(0).seq(), "then the large ones, in order");
-  }
-
-  @Test
-  void aFullQueueDropsLargeEntriesBeforeSmallMessages() {
-    TestProbe<ReplicaNode.Command> peer = kit.createTestProbe();
-    ReplicationSettings.Transport s = SETTINGS;
-    // A queue bound of 300 KiB: two 100 KiB entries fit, a third does not.
-    ReplicationSettings.Transport small = new ReplicationSettings.Transport(s.maxBatchBytes(), s.maxBatchMessages(), s.chunkThreshold(),
-        s.chunkBytes(), s.ackTimeout(), 300 * 1024, s.windowBytes(), s.ackInterval());
-    ActorRef<Batcher.Command> batcher = kit.spawn(Batcher.create(0, peer.getRef(), small));
-    batcher.tell(new Batcher.Enqueue(append("a", 1, 10)));
-    Batch first = peer.expectMessageClass(Batch.class);
-    ToReplicaItem fence = new ToReplicaItem(Address.writer(0), null, new Message.Fence("new", 65536));
-    batcher.tell(new Batcher.Enqueue(fence));
-    for (int seq = 1; seq <= 3; seq++) batcher.tell(new Batcher.Enqueue(append("big", seq, 100 * 1024)));
-    batcher.tell(new Delivered(first.id()));
-    Batch next = peer.expectMessageClass(Batch.class);
-    assertEquals(List.of(fence.message()), next.items().stream().map(i -> ((ToReplicaItem) i).message()).toList(),
-        "the fence, older than every large entry, survived the overflow");
-    List<Long> bigSeqs = new ArrayList<>();
-    long id = next.id();
-    for (int i = 0; i < 2; i++) {
-      batcher.tell(new Delivered(id));
-      Batch b = peer.expectMessageClass(Batch.class);
-      for (Item it : b.items()) bigSeqs.add(((Message.Append) ((ToReplicaItem) it).message()).entries().get(0).seq());
-      id = b.id();
-    }
-    assertEquals(List.of(2L, 3L), bigSeqs, "the oldest large entry went");
   }
 
   @Test
