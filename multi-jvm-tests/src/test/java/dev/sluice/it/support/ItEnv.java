@@ -52,6 +52,17 @@ public final class ItEnv {
     throw new IllegalStateException("no classpath for child JVMs (surefire.test.class.path and java.class.path are empty)");
   }
 
+  /**
+   * {@link #childClasspath()} without its directories (this module's {@code test-classes}): a server
+   * JVM needs none of them (its code and resources are all in jars), and class-data sharing refuses
+   * a class path with a non-empty directory ({@link NodeCds}).
+   */
+  public static String nodeClasspath() {
+    return java.util.Arrays.stream(childClasspath().split(java.io.File.pathSeparator))
+        .filter(e -> !e.isBlank() && !Files.isDirectory(Path.of(e)))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   /** The java launcher of the JVM running the tests, so children use the same JDK. */
   public static String javaExecutable() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -350,7 +350,8 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(Arrays.asList(extraJvm.trim().split("\\s+")));
       }
       cmd.addAll(extraJvmOpts);
-      cmd.addAll(List.of("-cp", ItEnv.childClasspath(), MAIN_CLASS,
+      cmd.addAll(NodeCds.jvmOpts());
+      cmd.addAll(List.of("-cp", ItEnv.nodeClasspath(), MAIN_CLASS,
           "--host", "127.0.0.1",
           "--port", Integer.toString(port),
           // Explicit, not the default (--port + 1000): that number was never checked, and nodes started
