@@ -5,27 +5,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One class-data sharing archive for every server JVM the integration tests start, as
  * {@code bin/sluice} keeps one for its nodes (README "The first minute after start"): a started JVM
  * maps the classes it loads (Pekko, Scala, RocksDB, Sluice) pre-parsed and pre-verified instead of
  * reading them from the jars. Measured with {@code bin/sluice} on this 2-core machine: ready in
- * 5.3-5.6 s with an archive, 7.9-9.2 s without; the ITs start about fifty server JVMs, often three
+ * 5.3-5.6 s with an archive, 7.9-9.2 s without; the ITs start dozens of server JVMs, often three
  * at once on two cores.
  *
- * <p>Built once per build, on first use: a training node ({@link NodeProcess#DEFAULT_JVM_OPTS}, the
- * jar-only {@link ItEnv#nodeClasspath()}, {@code -XX:ArchiveClassesAtExit}) serves a few requests of
+ * <p>Built once per build, on first use: a training node (a {@link NodeProcess} like every other, plus
+ * {@code -XX:ArchiveClassesAtExit}) serves a few requests of
  * each kind and is stopped with SIGTERM, which writes the archive. Nothing depends on it: if training
  * fails the nodes start without it, and a JVM that finds the archive unusable ignores it
  * ({@code -Xshare:auto}, the default). {@code -Dsluice.it.cds=off} turns it off.
@@ -33,7 +28,6 @@ import java.util.regex.Pattern;
  * <p>Thread-safe.
  */
 public final class NodeCds {
-  private static final Pattern READY = Pattern.compile("SLUICE READY (http://\\S+)");
   private static Optional<Path> archive;
 
   private NodeCds() {}
@@ -48,46 +42,30 @@ public final class NodeCds {
     if ("off".equals(System.getProperty("sluice.it.cds"))) return Optional.empty();
     Path dir = ItEnv.ensureDir(Path.of("target", "it-cds")).toAbsolutePath();
     Path jsa = dir.resolve("nodes.jsa");
-    Path log = ItEnv.logDir().resolve("NodeCds-training.log").toAbsolutePath();
     long t0 = System.nanoTime();
-    Process p = null;
+    NodeProcess node = null;
     try {
       Files.deleteIfExists(jsa);
-      Path data = Files.createTempDirectory(dir, "data");
-      List<String> cmd = new ArrayList<>(List.of(ItEnv.javaExecutable()));
-      cmd.addAll(NodeProcess.DEFAULT_JVM_OPTS);
-      cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + jsa, "-cp", ItEnv.nodeClasspath(), NodeProcess.MAIN_CLASS,
-          "--host", "127.0.0.1", "--port", "0", "--management-port", "off", "--data-dir", data.toString(),
-          "--long-poll-timeout", "200ms"));
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      URI base = awaitReady(p, log, Duration.ofSeconds(90));
-      train(base);
-      p.destroy(); // SIGTERM: a normal exit, which writes the archive
-      if (!p.waitFor(60, TimeUnit.SECONDS)) throw new IOException("the training node did not stop within 60 s");
-      if (!Files.isRegularFile(jsa) || Files.size(jsa) == 0) throw new IOException("no archive written (exit " + p.exitValue() + ")");
+      // NodeProcess maps no archive into a JVM that writes one (see NodeProcess#command).
+      node = NodeProcess.builder("NodeCds-training", ItEnv.freshDataDir("NodeCds-training"))
+          .longPollTimeout(Duration.ofMillis(200)).readyTimeout(Duration.ofSeconds(90))
+          .jvmOpts("-XX:ArchiveClassesAtExit=" + jsa).start();
+      train(node.baseUri());
+      int exit = node.stop(Duration.ofSeconds(60)); // SIGTERM: a normal exit, which writes the archive
+      if (!Files.isRegularFile(jsa) || Files.size(jsa) == 0) throw new IOException("no archive written (exit " + exit + ")");
       System.out.printf("NodeCds: class-data archive for server JVMs built in %d ms (%d KiB): %s%n",
           (System.nanoTime() - t0) / 1_000_000, Files.size(jsa) / 1024, jsa);
       return Optional.of(jsa);
     } catch (IOException | RuntimeException e) {
-      System.out.println("NodeCds: no class-data archive, server JVMs start without one: " + e + " (log " + log + ")");
+      System.out.println("NodeCds: no class-data archive, server JVMs start without one: " + e
+          + (node != null ? " (log " + node.logFile() + ")" : ""));
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     } finally {
-      if (p != null) p.destroyForcibly();
+      if (node != null) node.close();
     }
-  }
-
-  private static URI awaitReady(Process p, Path log, Duration within) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      Matcher m = READY.matcher(Files.readString(log, StandardCharsets.UTF_8));
-      if (m.find()) return URI.create(m.group(1));
-      if (!p.isAlive()) throw new IOException("the training node exited with " + p.exitValue() + " before it was ready");
-      p.waitFor(100, TimeUnit.MILLISECONDS);
-    }
-    throw new IOException("the training node was not ready within " + within);
   }
 
   /** A few requests of each kind, so that the classes of every path are loaded (and archived). */

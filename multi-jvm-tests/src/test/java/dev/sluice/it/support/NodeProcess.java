@@ -350,7 +350,12 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(Arrays.asList(extraJvm.trim().split("\\s+")));
       }
       cmd.addAll(extraJvmOpts);
-      cmd.addAll(NodeCds.jvmOpts());
+      // The shared archive, unless this JVM manages class-data sharing itself (NodeCds's training
+      // node writes the archive; bin/sluice-jvm.sh's cds_wanted makes the same exception).
+      if (extraJvmOpts.stream().noneMatch(o -> o.startsWith("-Xshare:") || o.startsWith("-XX:SharedArchiveFile=")
+          || o.startsWith("-XX:ArchiveClassesAtExit="))) {
+        cmd.addAll(NodeCds.jvmOpts());
+      }
       cmd.addAll(List.of("-cp", ItEnv.nodeClasspath(), MAIN_CLASS,
           "--host", "127.0.0.1",
           "--port", Integer.toString(port),
